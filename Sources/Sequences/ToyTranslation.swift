@@ -3,12 +3,14 @@ import Tensors
 /// A synthetic translation task: a head-final, subject-object-verb source language with
 /// postpositions and case particles, and an English-like subject-verb-object target language.
 ///
-/// Source: `[TIME] SUBJ ga [OBJ o] [PLACE de] VERB [ta|ro] [nai] .`, noun phrases
-/// `NOUN ADJ* [ra] [ko|so|ni|sa]` (adjectives and determiners after the noun).
-/// Target: `SUBJ VERB-GROUP [OBJ] [in|on|at PLACE] [TIME] .`, noun phrases `DET ADJ* NOUN`
-/// with the adjectives in mirror order. What the model must learn:
+/// Clause: source `[TIME] SUBJ ga [OBJ o] [PLACE de] VERB [ta|ro] [nai]`, target
+/// `SUBJ VERB-GROUP [OBJ] [in|on|at PLACE] [TIME]`; noun phrases `NOUN ADJ* [ra] [ko|so|ni|sa]`
+/// become `DET ADJ* NOUN` with the adjectives in mirror order. A sentence is up to `maxClauses`
+/// clauses joined by `te` ("and"), `ke` ("but") or `ne` (a head-final reason clause: `C1 ne C2`
+/// is "C2 because C1"), then `.`. What the model must learn:
 /// - word order: the verb moves from the end to after the subject, the time adverb from the front
-///   to the end, postpositions become prepositions, adjectives move before the noun and reverse;
+///   to the end, postpositions become prepositions, adjectives move before the noun and reverse,
+///   reason clauses swap with their main clause;
 /// - agreement: the verb agrees with the subject's number (`sees`/`see`, `does not`/`do not`, a
 ///   coordinated subject is plural), `this`/`these`, `that`/`those`, noun plurals, `a`/`an` by the
 ///   next word's first letter;
@@ -21,12 +23,26 @@ import Tensors
 public struct ToyTranslation: Sendable {
   public struct Options: Sendable, Equatable {
     /// Probability that an unmarked noun phrase is indefinite in the target.
-    public var indefiniteRate = 0.3
+    public var indefiniteRate = 0.05
     /// Probability that a target sentence loses one random word (reference noise).
-    public var dropRate = 0.03
+    public var dropRate = 0.01
     /// Sentence length bounds in words, the final `.` included, both languages.
     public var minLength = 4
-    public var maxLength = 16
+    public var maxLength = 40
+    /// Clauses per sentence at most (1: simple sentences), and the probability of adding
+    /// another clause while below that bound.
+    public var maxClauses = 3
+    public var clauseRate = 0.6
+    /// The first version of the task: simple sentences (one clause, at most 16 words) with
+    /// more reference noise (30% indefinite unmarked phrases, 3% dropped words).
+    public static var simple: Options {
+      var options = Options()
+      options.indefiniteRate = 0.3
+      options.dropRate = 0.03
+      options.maxLength = 16
+      options.maxClauses = 1
+      return options
+    }
     public init() {}
   }
 
@@ -68,6 +84,38 @@ public struct ToyTranslation: Sendable {
   }
 
   func sampleUnbounded(using rng: inout RandomGenerator) -> Pair {
+    var (source, target, noiseFree) = clause(using: &rng)
+    // Further clauses: `C1 te C2` is "C1 and C2", `C1 ke C2` is "C1 but C2", and the
+    // head-final reason clause `C1 ne C2` is "C2 because C1" (the clauses swap).
+    var clauses = 1
+    while clauses < options.maxClauses && rng.uniform() < options.clauseRate {
+      clauses += 1
+      let next = clause(using: &rng)
+      let draw = rng.uniform()
+      if draw < 0.4 {
+        source += [Particle.andClause] + next.source
+        target += ["and"] + next.target
+        noiseFree += ["and"] + next.noiseFreeTarget
+      } else if draw < 0.7 {
+        source += [Particle.butClause] + next.source
+        target += ["but"] + next.target
+        noiseFree += ["but"] + next.noiseFreeTarget
+      } else {
+        source += [Particle.because] + next.source
+        target = next.target + ["because"] + target
+        noiseFree = next.noiseFreeTarget + ["because"] + noiseFree
+      }
+    }
+    if rng.uniform() < options.dropRate && !target.isEmpty {
+      target.remove(at: rng.int(below: target.count))
+    }
+    return Pair(source: source + ["."], target: target + ["."], noiseFreeTarget: noiseFree + ["."])
+  }
+
+  /// One clause without the final `.`: source, target (with noise) and noise-free target.
+  func clause(using rng: inout RandomGenerator) -> (
+    source: [String], target: [String], noiseFreeTarget: [String]
+  ) {
     var source: [String] = []
     // Tense, optionally announced by a time adverb that must agree with it.
     let tenseDraw = rng.uniform()
@@ -108,7 +156,6 @@ public struct ToyTranslation: Sendable {
     case .future: source.append(Particle.future)
     }
     if negated { source.append(Particle.negation) }
-    source.append(".")
 
     // Target, subject-verb-object (built twice: with the sampled articles and noise-free).
     let forms = verb.forms(objectClass: object?.nounClass)
@@ -133,12 +180,7 @@ public struct ToyTranslation: Sendable {
       phrase(subject) + verbGroup + (object.map(phrase) ?? []) + preposition
         + (place.map(phrase) ?? []) + (time?.target ?? [])
     }
-    var target = sentence(\.target)
-    if rng.uniform() < options.dropRate && !target.isEmpty {
-      target.remove(at: rng.int(below: target.count))
-    }
-    return Pair(
-      source: source, target: target + ["."], noiseFreeTarget: sentence(\.noiseFreeTarget) + ["."])
+    return (source, sentence(\.target), sentence(\.noiseFreeTarget))
   }
 
   func nounPhrase(classes: [NounClass], using rng: inout RandomGenerator) -> NounPhrase {

@@ -87,9 +87,14 @@ public struct ToyTranslationLexicon: Sendable {
     public static let future = "ro"
     public static let negation = "nai"
     public static let and = "to"
+    /// Clause conjunctions (one syllable, so the word generator never makes them).
+    public static let andClause = "te"
+    public static let butClause = "ke"
+    public static let because = "ne"
     public static let all: Set<String> = [
       subject, object, locative, plural, this, that, two, three, past, future, negation, and,
     ]
+    public static let conjunctions: Set<String> = [andClause, butClause, because]
   }
 
   /// The one lexicon (source words from a fixed generator seed, independent of corpus seeds).

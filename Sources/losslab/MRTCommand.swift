@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Sequences
 import Tensors
 
 extension MRTObjective: ExpressibleByArgument {}
@@ -21,16 +22,47 @@ struct MRTCommand: ParsableCommand {
     @Option(help: "Training pairs (default 30000).") var train = 30_000
     @Option(help: "Dev pairs (default 1000).") var dev = 1_000
     @Option(help: "Test pairs (default 1000).") var test = 1_000
+    @Option(help: "Probability that an unmarked noun phrase is indefinite (default 0.05).")
+    var indefiniteRate = ToyTranslation.Options().indefiniteRate
+    @Option(help: "Probability that a reference loses one random word (default 0.01).")
+    var dropRate = ToyTranslation.Options().dropRate
+    @Option(help: "Longest sentence in words, final '.' included (default 40).")
+    var maxLength = ToyTranslation.Options().maxLength
+    @Option(help: "Clauses per sentence at most (default 3).")
+    var maxClauses = ToyTranslation.Options().maxClauses
+    @Option(help: "Probability of each further clause (default 0.6).")
+    var clauseRate = ToyTranslation.Options().clauseRate
 
     func validate() throws {
       guard train >= 1, dev >= 1, test >= 1 else {
         throw ValidationError("--train, --dev and --test must be at least 1")
       }
+      for (flag, value) in [
+        ("--indefinite-rate", indefiniteRate), ("--drop-rate", dropRate),
+        ("--clause-rate", clauseRate),
+      ]
+      where !(0...1).contains(value) {
+        throw ValidationError("\(flag) must be in [0, 1], got \(value)")
+      }
+      guard maxClauses >= 1 else {
+        throw ValidationError("--max-clauses must be at least 1, got \(maxClauses)")
+      }
+      guard maxLength >= ToyTranslation.Options().minLength else {
+        throw ValidationError(
+          "--max-length must be at least \(ToyTranslation.Options().minLength), got \(maxLength)")
+      }
     }
 
     func run() throws {
+      var options = ToyTranslation.Options()
+      options.indefiniteRate = indefiniteRate
+      options.dropRate = dropRate
+      options.maxLength = maxLength
+      options.maxClauses = maxClauses
+      options.clauseRate = clauseRate
       try ParallelCorpus.writeToyCorpus(
-        to: URL(fileURLWithPath: out), seed: seed, trainSize: train, devSize: dev, testSize: test)
+        to: URL(fileURLWithPath: out), seed: seed, trainSize: train, devSize: dev, testSize: test,
+        options: options)
       print("wrote \(out)/{train,dev,test}.{src,tgt}: \(train)/\(dev)/\(test) pairs (seed \(seed))")
     }
   }

@@ -117,5 +117,30 @@ import Testing
     #expect(objective.contains("--objective"))
     let split = try Self.run(["mrt", "eval", "r", "--split", "valid"], in: folder, expectStatus: 64)
     #expect(split.contains("--split must be one of train, dev, test"))
+    let rate = try Self.run(
+      ["mrt", "data", "--out", "d", "--clause-rate", "1.5"], in: folder, expectStatus: 64)
+    #expect(rate.contains("--clause-rate must be in [0, 1], got 1.5"))
+    let clauses = try Self.run(
+      ["mrt", "data", "--out", "d", "--max-clauses", "0"], in: folder, expectStatus: 64)
+    #expect(clauses.contains("--max-clauses must be at least 1, got 0"))
+  }
+
+  /// The grammar options reach the corpus: one clause and no noise give simple sentences whose
+  /// references equal their noise-free versions.
+  @Test func dataOptionsShapeTheCorpus() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.run(
+      [
+        "mrt", "data", "--out", "d", "--train", "300", "--dev", "10", "--test", "10",
+        "--max-clauses", "1", "--max-length", "16", "--indefinite-rate", "0", "--drop-rate", "0",
+      ], in: folder)
+    let target = try String(contentsOf: folder.appendingPathComponent("d/train.tgt"), encoding: .utf8)
+    let noiseFree = try String(
+      contentsOf: folder.appendingPathComponent("d/train.noise-free.tgt"), encoding: .utf8)
+    #expect(target == noiseFree)
+    let lines = target.split(separator: "\n")
+    #expect(lines.count == 300)
+    #expect(lines.allSatisfy { $0.split(separator: " ").count <= 16 && !$0.contains("because") })
   }
 }

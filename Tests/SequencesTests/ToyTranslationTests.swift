@@ -22,7 +22,8 @@ import Testing
     #expect(dev.isDisjoint(with: train))
     #expect(Set(corpus.test.map(\.source)).isDisjoint(with: train.union(dev)))
     for pair in corpus.train + corpus.dev + corpus.test {
-      #expect((4...16).contains(pair.source.count) && (4...16).contains(pair.target.count))
+      #expect((4...40).contains(pair.source.count) && (4...40).contains(pair.target.count))
+      #expect(pair.target.count <= pair.noiseFreeTarget.count)
       #expect(pair.source.last == "." && pair.target.last == ".")
     }
   }
@@ -41,7 +42,7 @@ import Testing
   /// Without noise, the grammar's rules hold exactly: verb agreement with the subject's number,
   /// tense from the particle, verb and locative choice by the noun's class, word order.
   @Test func grammarRulesHoldWithoutNoise() {
-    var options = ToyTranslation.Options()
+    var options = ToyTranslation.Options.simple
     options.dropRate = 0
     let task = ToyTranslation(options: options)
     var rng = RandomGenerator(seed: 11)
@@ -94,6 +95,64 @@ import Testing
     #expect(checkedCatch > 20 && checkedAgreement > 500)
   }
 
+  /// Clauses join with `te` ("and"), `ke` ("but") or `ne` ("because", the clauses swap: the
+  /// source's second clause comes first in the target).
+  @Test func clausesJoinAndReasonClausesSwap() {
+    var options = ToyTranslation.Options()
+    options.maxClauses = 2
+    options.clauseRate = 1
+    options.maxLength = 40
+    options.dropRate = 0
+    let task = ToyTranslation(options: options)
+    var rng = RandomGenerator(seed: 31)
+    let verbBySource = Dictionary(uniqueKeysWithValues: lexicon.verbs.map { ($0.source, $0) })
+    func forms(_ verb: ToyTranslationLexicon.Verb) -> Set<String> {
+      Set(
+        ToyTranslationLexicon.NounClass.allCases.flatMap { c -> [String] in
+          let f = verb.forms(objectClass: c)
+          return [f.singular, f.plural, f.past]
+        })
+    }
+    var swapped = 0
+    var kept = 0
+    for _ in 0..<600 {
+      let pair = task.samplePair(using: &rng)
+      let s = pair.source
+      let t = pair.target
+      let conjunctions = s.filter { ToyTranslationLexicon.Particle.conjunctions.contains($0) }
+      #expect(conjunctions.count == 1, "\(s)")
+      #expect(t.filter { $0 == "but" }.count == s.filter { $0 == "ke" }.count)
+      #expect(t.filter { $0 == "because" }.count == s.filter { $0 == "ne" }.count)
+      #expect(t.filter { $0 == "and" }.count == s.filter { $0 == "te" || $0 == "to" }.count)
+      let verbs = s.compactMap { verbBySource[$0] }
+      #expect(verbs.count == 2)
+      let first = forms(verbs[0])
+      let second = forms(verbs[1])
+      guard first.isDisjoint(with: second),
+        let firstAt = t.firstIndex(where: first.contains),
+        let secondAt = t.firstIndex(where: second.contains)
+      else { continue }
+      if conjunctions.first == "ne" {
+        #expect(secondAt < firstAt, "\(s) -> \(t)")
+        swapped += 1
+      } else {
+        #expect(firstAt < secondAt, "\(s) -> \(t)")
+        kept += 1
+      }
+    }
+    #expect(swapped > 50 && kept > 100)
+  }
+
+  /// With one clause no conjunction is drawn (the simple task of the first version).
+  @Test func oneClauseDrawsNoConjunction() {
+    let corpus = ToyTranslation(options: .simple).corpus(
+      seed: 1, trainSize: 500, devSize: 1, testSize: 1)
+    for pair in corpus.train {
+      #expect(pair.source.allSatisfy { !ToyTranslationLexicon.Particle.conjunctions.contains($0) })
+      #expect(!pair.target.contains("because") && !pair.target.contains("but"))
+    }
+  }
+
   /// The noise-free target is what the noisy one would be with no indefinite articles and no
   /// drops, from the same draws.
   @Test func noiseFreeTargetIsTheTargetWithoutNoise() {
@@ -108,7 +167,7 @@ import Testing
     var noisyRng = RandomGenerator(seed: 21)
     var differing = 0
     for _ in 0..<500 {
-      let pair = ToyTranslation().samplePair(using: &noisyRng)
+      let pair = ToyTranslation(options: .simple).samplePair(using: &noisyRng)
       let stripped = { (s: [String]) in s.filter { !["the", "a", "an"].contains($0) } }
       if pair.noiseFreeTarget != pair.target { differing += 1 }
       // Without articles, the two differ at most by one dropped word.
@@ -119,7 +178,7 @@ import Testing
 
   @Test func articleNoiseAndDropsFollowTheirRates() {
     var rng = RandomGenerator(seed: 5)
-    let task = ToyTranslation()
+    let task = ToyTranslation(options: .simple)
     var definite = 0
     var indefinite = 0
     for _ in 0..<4000 {
@@ -132,6 +191,17 @@ import Testing
     // "the": it must lie well inside (0.15, 0.3).
     let share = Double(indefinite) / Double(definite + indefinite)
     #expect(share > 0.15 && share < 0.3, "a/an share \(share)")
+    // The default task's lighter noise: 5% of unmarked singular phrases are indefinite, so about
+    // 4% of articles are a/an (plus the `an` of "an hour ago"), an order of magnitude fewer.
+    var lightRng = RandomGenerator(seed: 5)
+    var light = (definite: 0, indefinite: 0)
+    for _ in 0..<2000 {
+      let pair = ToyTranslation().samplePair(using: &lightRng)
+      light.definite += pair.target.filter { $0 == "the" }.count
+      light.indefinite += pair.target.filter { $0 == "a" || $0 == "an" }.count
+    }
+    let lightShare = Double(light.indefinite) / Double(light.definite + light.indefinite)
+    #expect(lightShare > 0.02 && lightShare < 0.08, "a/an share \(lightShare)")
   }
 
   @Test func vocabularyRoundTrips() throws {
