@@ -11,6 +11,13 @@ public enum BLAS {
     }
   }
 
+  /// Stops OpenBLAS's idle worker threads (started when the library loads); the next
+  /// multithreaded BLAS call starts them again. Returns false when this BLAS has no such routine.
+  @discardableResult
+  public static func stopIdleWorkers() -> Bool {
+    losslab_openblas_stop_workers() != 0
+  }
+
   /// The thread count LossLab's commands use unless told otherwise (`--threads`): one thread is
   /// fastest for the batch-64...256, width-64 matrices of RL and for the per-step GEMMs of a GRU,
   /// where OpenBLAS's thread hand-off costs more than it saves (measured in BENCHMARKS.md).

@@ -11,4 +11,10 @@ struct LossLab: ParsableCommand {
       RLCommand.self, EnvCommand.self, CTCCommand.self, BLEUCommand.self, MRTCommand.self,
       BenchCommand.self, DemoCommand.self,
     ])
+
+  static func main() {
+    // OpenBLAS's workers spin at start-up; commands that use BLAS restart them on demand.
+    BLAS.stopIdleWorkers()
+    main(nil)
+  }
 }
