@@ -21,6 +21,26 @@ struct TensorOpsTests {
     #expect(Tensor.matmul(b, b, transposeA: true, transposeB: false).shape == [3, 3])
   }
 
+  /// `losslab` stops OpenBLAS's idle workers at start-up; BLAS must still compute correctly after
+  /// that (OpenBLAS restarts workers on demand), here on a product large enough to be threaded.
+  @Test func blasWorksAfterStoppingIdleWorkers() {
+    #expect(BLAS.stopIdleWorkers(), "this OpenBLAS has no blas_thread_shutdown_")
+    var rng = RandomGenerator(seed: 3)
+    let n = 192
+    let a = Tensor(shape: [n, n], data: (0..<(n * n)).map { _ in rng.uniformFloat() - 0.5 })
+    let b = Tensor(shape: [n, n], data: (0..<(n * n)).map { _ in rng.uniformFloat() - 0.5 })
+    let c = Tensor.matmul(a, b)
+    var worst = 0.0
+    for i in stride(from: 0, to: n, by: 7) {
+      for j in stride(from: 0, to: n, by: 5) {
+        var exact = 0.0
+        for k in 0..<n { exact += Double(a.data[i * n + k]) * Double(b.data[k * n + j]) }
+        worst = max(worst, abs(exact - Double(c.data[i * n + j])))
+      }
+    }
+    #expect(worst < 1e-4, "max |error| \(worst)")
+  }
+
   @Test func linearMatchesHandComputation() {
     let x = Tensor(rows: [[1, 2]])
     let w = Tensor(rows: [[1, 1], [2, -1], [0, 3]])
