@@ -92,19 +92,15 @@ public struct ToyTranslation: Sendable {
       clauses += 1
       let next = clause(using: &rng)
       let draw = rng.uniform()
-      if draw < 0.4 {
-        source += [Particle.andClause] + next.source
-        target += ["and"] + next.target
-        noiseFree += ["and"] + next.noiseFreeTarget
-      } else if draw < 0.7 {
-        source += [Particle.butClause] + next.source
-        target += ["but"] + next.target
-        noiseFree += ["but"] + next.noiseFreeTarget
-      } else {
-        source += [Particle.because] + next.source
-        target = next.target + ["because"] + target
-        noiseFree = next.noiseFreeTarget + ["because"] + noiseFree
-      }
+      let (particle, word, swaps) =
+        draw < 0.4
+        ? (Particle.andClause, "and", false)
+        : draw < 0.7 ? (Particle.butClause, "but", false) : (Particle.because, "because", true)
+      source += [particle] + next.source
+      target = swaps ? next.target + [word] + target : target + [word] + next.target
+      noiseFree =
+        swaps
+        ? next.noiseFreeTarget + [word] + noiseFree : noiseFree + [word] + next.noiseFreeTarget
     }
     if rng.uniform() < options.dropRate && !target.isEmpty {
       target.remove(at: rng.int(below: target.count))

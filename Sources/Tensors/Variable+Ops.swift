@@ -325,28 +325,7 @@ public func matmul(
 /// Fused affine map `x W^T + b` (`weight` `[out, in]`, `x` `[..., in]`): one sgemm forward, two
 /// (plus a column sum) backward.
 public func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable {
-  precondition(x.tape === weight.tape, "linear: operands belong to different tapes")
-  let vx = x.value
-  let vw = weight.value
-  let out = Tensor.linear(vx, weight: vw, bias: bias?.value)
-  let needX = x.requiresGrad
-  let needW = weight.requiresGrad
-  let needB = bias?.requiresGrad ?? false
-  let inFeatures = vw.shape[1]
-  let outFeatures = vw.shape[0]
-  let rows = vx.count / Swift.max(inFeatures, 1)
-  var inputs = [x, weight]
-  if let bias { inputs.append(bias) }
-  let hasBias = bias != nil  // never capture a Variable: it holds the tape (a retain cycle)
-  return x.tape.record(out, inputs: inputs) { g in
-    let g2 = g.reshaped([rows, outFeatures])
-    let x2 = vx.reshaped([rows, inFeatures])
-    let gx = needX ? Tensor.matmul(g2, vw).reshaped(vx.shape) : nil  // [rows, out] x [out, in]
-    let gw = needW ? Tensor.matmul(g2, x2, transposeA: true) : nil  // [out, rows] x [rows, in]
-    var grads: [Tensor?] = [gx, gw]
-    if hasBias { grads.append(needB ? g2.sum(axis: 0) : nil) }
-    return grads
-  }
+  linear(x, weight: weight, bias: bias, activation: .identity)
 }
 
 /// A nonlinearity applied inside a fused operation (its derivative is a function of its output).

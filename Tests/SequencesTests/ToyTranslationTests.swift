@@ -176,31 +176,28 @@ import Testing
     #expect(differing > 100)
   }
 
-  @Test func articleNoiseAndDropsFollowTheirRates() {
+  /// Share of a/an among the articles of `count` sampled targets.
+  func indefiniteShare(_ task: ToyTranslation, count: Int) -> Double {
     var rng = RandomGenerator(seed: 5)
-    let task = ToyTranslation(options: .simple)
     var definite = 0
     var indefinite = 0
-    for _ in 0..<4000 {
+    for _ in 0..<count {
       let pair = task.samplePair(using: &rng)
       definite += pair.target.filter { $0 == "the" }.count
       indefinite += pair.target.filter { $0 == "a" || $0 == "an" }.count
     }
+    return Double(indefinite) / Double(definite + indefinite)
+  }
+
+  @Test func articleNoiseAndDropsFollowTheirRates() {
     // Singular unmarked phrases: P(indefinite) = 0.3; plural unmarked ones drop the article, so
     // the observed a/an share among singular articles is 0.3 / (0.3 + 0.7) diluted by plurals'
     // "the": it must lie well inside (0.15, 0.3).
-    let share = Double(indefinite) / Double(definite + indefinite)
+    let share = indefiniteShare(ToyTranslation(options: .simple), count: 4000)
     #expect(share > 0.15 && share < 0.3, "a/an share \(share)")
     // The default task's lighter noise: 5% of unmarked singular phrases are indefinite, so about
     // 4% of articles are a/an (plus the `an` of "an hour ago"), an order of magnitude fewer.
-    var lightRng = RandomGenerator(seed: 5)
-    var light = (definite: 0, indefinite: 0)
-    for _ in 0..<2000 {
-      let pair = ToyTranslation().samplePair(using: &lightRng)
-      light.definite += pair.target.filter { $0 == "the" }.count
-      light.indefinite += pair.target.filter { $0 == "a" || $0 == "an" }.count
-    }
-    let lightShare = Double(light.indefinite) / Double(light.definite + light.indefinite)
+    let lightShare = indefiniteShare(ToyTranslation(), count: 2000)
     #expect(lightShare > 0.02 && lightShare < 0.08, "a/an share \(lightShare)")
   }
 
