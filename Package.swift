@@ -1,47 +1,96 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Targets read bottom to top: each depends only on the ones listed before it
+// (docs/architecture.md draws the graph).
 let package = Package(
   name: "LossLab",
   products: [
     .executable(name: "losslab", targets: ["losslab"]),
     .library(
       name: "LossLab",
-      targets: ["Tensors", "NeuralNets", "Environments", "Reinforcement", "Sequences", "Experiments"]),
+      targets: [
+        "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "CTC", "Speech", "BLEU",
+        "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks",
+      ]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
   ],
   targets: [
+    // Base: seeded RNG, JSON, atomic durable files, CSV/tables, errors, version. No dependencies.
+    .target(name: "Core"),
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]),
-    .target(name: "Tensors", dependencies: ["COpenBLAS"]),
-    .target(name: "NeuralNets", dependencies: ["Tensors"]),
-    .target(name: "Environments", dependencies: ["Tensors"]),
-    .target(name: "Reinforcement", dependencies: ["Tensors", "NeuralNets", "Environments"]),
-    .target(name: "Sequences", dependencies: ["Tensors", "NeuralNets"]),
+    // Numerics.
+    .target(name: "Tensors", dependencies: ["Core", "COpenBLAS"]),
+    .target(name: "NeuralNets", dependencies: ["Core", "Tensors"]),
+    // Reinforcement learning.
+    .target(name: "Environments", dependencies: ["Core"]),
+    .target(name: "Reinforcement", dependencies: ["Core", "Tensors", "NeuralNets", "Environments"]),
+    // Sequences.
+    .target(name: "Speech", dependencies: ["Core", "Tensors"]),
+    .target(name: "CTC", dependencies: ["Core", "Tensors", "NeuralNets", "Speech"]),
+    .target(name: "BLEU", dependencies: ["Core"]),
+    .target(name: "Translation", dependencies: ["Core", "Tensors", "NeuralNets", "BLEU"]),
+    // Experiments: statistics, run folders, reports, the training drivers.
+    .target(name: "Statistics", dependencies: ["Core"]),
+    .target(name: "Runs", dependencies: ["Core", "Statistics"]),
     .target(
-      name: "Experiments",
+      name: "Reports", dependencies: ["Core", "Statistics", "Runs", "Environments", "Reinforcement"]),
+    .target(
+      name: "Training",
       dependencies: [
-        "Tensors", "NeuralNets", "Environments", "Reinforcement", "Sequences",
-        .product(name: "Yams", package: "Yams"),
+        "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC", "BLEU",
+        "Translation", "Statistics", "Runs", "Reports", .product(name: "Yams", package: "Yams"),
+      ]),
+    .target(
+      name: "Benchmarks",
+      dependencies: [
+        "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC", "BLEU",
+        "Runs", "Training",
       ]),
     .executableTarget(
       name: "losslab",
       dependencies: [
-        "Tensors", "NeuralNets", "Environments", "Reinforcement", "Sequences", "Experiments",
+        "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC", "BLEU",
+        "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-    .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Tensors"]),
-    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Environments", "Reinforcement", "losslab"]),
-    .testTarget(name: "EnvironmentsTests", dependencies: ["Environments"]),
-    .testTarget(name: "SequencesTests", dependencies: ["Sequences", "Tensors", "NeuralNets", "losslab"]),
-    .testTarget(name: "CLITests", dependencies: ["NeuralNets", "Tensors", "losslab"]),
+    // Tests: one target per library area, shared helpers in TestSupport; only CLITests runs the
+    // executable.
+    .target(
+      name: "TestSupport", dependencies: ["Core", "Tensors", "BLEU"], path: "Tests/TestSupport"),
+    .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
+    .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Core", "TestSupport"]),
+    .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Tensors", "Core", "TestSupport"]),
+    .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "Core", "TestSupport"]),
     .testTarget(
       name: "ReinforcementTests",
-      dependencies: ["Reinforcement", "Environments", "NeuralNets", "Tensors"]),
+      dependencies: ["Reinforcement", "Environments", "NeuralNets", "Tensors", "Core", "TestSupport"]),
+    .testTarget(name: "SpeechTests", dependencies: ["Speech", "Tensors", "Core", "TestSupport"]),
+    .testTarget(
+      name: "CTCTests", dependencies: ["CTC", "Speech", "NeuralNets", "Tensors", "Core", "TestSupport"]),
+    .testTarget(name: "BLEUTests", dependencies: ["BLEU", "Core", "TestSupport"]),
+    .testTarget(
+      name: "TranslationTests",
+      dependencies: ["Translation", "BLEU", "NeuralNets", "Tensors", "Core", "TestSupport"]),
+    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Core", "TestSupport"]),
+    .testTarget(name: "RunsTests", dependencies: ["Runs", "Statistics", "Core", "TestSupport"]),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "Runs", "Statistics", "Core", "TestSupport"]),
+    .testTarget(
+      name: "TrainingTests",
+      dependencies: [
+        "Training", "Runs", "Reports", "Reinforcement", "Environments", "Speech", "CTC", "Translation",
+        "BLEU",
+        "NeuralNets", "Tensors", "Core", "TestSupport",
+      ]),
+    .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Core", "TestSupport"]),
+    .testTarget(
+      name: "CLITests",
+      dependencies: ["losslab", "Training", "Runs", "NeuralNets", "Tensors", "Core", "TestSupport"]),
   ]
 )

@@ -1,5 +1,5 @@
+import Core
 import Foundation
-import Tensors
 
 /// Gymnasium's CartPole-v1 (`gymnasium/envs/classic_control/cartpole.py`, version 1.4.0), bit for
 /// bit: the same constants computed the same way, float64 state, explicit Euler integration,

@@ -1,4 +1,4 @@
-import Tensors
+import Core
 
 /// `losslab env replay cartpole`: replays reference trajectories (the format of
 /// `shared/reference/cartpole/FORMAT.md`) through our CartPole-v1 and returns the same JSON with

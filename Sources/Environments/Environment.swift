@@ -1,6 +1,6 @@
 // Environments: the Gymnasium-style environment protocol, CartPole-v1, text-map gridworlds,
 // the vectorised runner, wrappers and the value-iteration solver. Knows nothing about agents.
-import Tensors
+import Core
 
 /// An observation or action space, as Gymnasium describes them.
 public enum Space: Sendable, Equatable, CustomStringConvertible {

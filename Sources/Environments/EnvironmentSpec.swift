@@ -1,5 +1,5 @@
+import Core
 import Foundation
-import Tensors
 
 /// A bad environment name or option; the message names the allowed ones.
 public struct EnvironmentError: Error, CustomStringConvertible, Sendable {

@@ -1,4 +1,4 @@
-import Tensors
+import Core
 
 /// A gridworld built from a ``GridMap``: steps sample its ``TransitionTable`` (inverse CDF over the
 /// outcomes in table order, as Gymnasium's `categorical_sample`). The time limit is ``TimeLimit``'s.

@@ -1,5 +1,5 @@
+import Core
 import Foundation
-import Tensors
 
 /// Gymnasium's `render_mode="ansi"`: text frames of an episode, for `losslab env render`.
 public enum Rendering {

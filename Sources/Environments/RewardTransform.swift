@@ -1,4 +1,4 @@
-import Tensors
+import Core
 
 /// A hook for reward shaping: computes the reward an agent learns from, from the environment's
 /// true reward and the transition.

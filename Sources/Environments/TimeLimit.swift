@@ -1,4 +1,4 @@
-import Tensors
+import Core
 
 /// Gymnasium's `TimeLimit` wrapper: `truncated` becomes true on the `maxEpisodeSteps`-th step of
 /// an episode (whatever `terminated` says, as in Gymnasium). `nil` means no limit.

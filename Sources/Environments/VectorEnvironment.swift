@@ -1,4 +1,4 @@
-import Tensors
+import Core
 
 /// N environment copies stepped in lockstep into structure-of-arrays buffers, with automatic reset
 /// (Stable-Baselines3's convention: after a step, `observations` holds the first observation of

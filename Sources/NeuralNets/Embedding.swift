@@ -1,3 +1,4 @@
+import Core
 import Tensors
 
 /// A lookup table of `vocabularySize` learned vectors of width `dimension` (PyTorch's

@@ -1,3 +1,4 @@
+import Core
 import Tensors
 
 /// A (multi-layer, optionally bidirectional) GRU over time-major sequences, as PyTorch's `nn.GRU`

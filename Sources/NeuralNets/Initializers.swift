@@ -1,4 +1,5 @@
 import COpenBLAS
+import Core
 import Foundation
 import Tensors
 

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A learning rate as a function of training progress in [0, 1] (0 at the first update, 1 at the
 /// end). Apply it before each update: `optimizer.learningRate = schedule(progress: p)`.

@@ -1,3 +1,4 @@
+import Core
 import Tensors
 
 /// Fully connected layer `y = x W^T + b` with PyTorch's layout (`weight` is `[out, in]`).

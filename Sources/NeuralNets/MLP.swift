@@ -1,3 +1,4 @@
+import Core
 import Tensors
 
 /// Elementwise nonlinearities for `MLP`.

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Tensors
 
@@ -79,15 +80,16 @@ public enum SafeTensors {
     return out
   }
 
-  /// Writes a safetensors file atomically (a temporary file in the same folder, then a rename).
+  /// Writes a safetensors file atomically and durably (``AtomicFile``: temporary file, fsync,
+  /// rename, fsync of the folder).
   public static func save(
     _ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to url: URL
   ) throws(SafeTensorsError) {
     let data = try encode(tensors, metadata: metadata)
     do {
-      try data.write(to: url, options: .atomic)
+      try AtomicFile.write(data, to: url)
     } catch {
-      throw .io("cannot write \(url.path): \(error.localizedDescription)")
+      throw .io("cannot write \(error)")
     }
   }
 

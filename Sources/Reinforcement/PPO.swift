@@ -1,3 +1,4 @@
+import Core
 import Environments
 import Foundation
 import NeuralNets

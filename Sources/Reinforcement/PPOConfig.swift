@@ -1,11 +1,5 @@
+import Core
 import Foundation
-
-/// A bad hyperparameter name or value; the message names the allowed ones.
-public struct ConfigError: Error, CustomStringConvertible, Sendable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-}
 
 /// Activation between hidden layers of the policy (SB3's `activation_fn`).
 public enum PolicyActivation: String, Sendable, Codable, CaseIterable {

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A hyperparameter that may change over training, as a function of SB3's "progress remaining"
 /// (1 at the start of training, 0 at the end).

@@ -1,3 +1,5 @@
+import Core
+
 /// Central finite differences against the tape's gradients (the idea of PyTorch's
 /// `torch.autograd.gradcheck`), shared by every module's gradient tests.
 ///

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A dense, row-major tensor of `Float`.

@@ -1,6 +1,6 @@
 import ArgumentParser
+import BLEU
 import Foundation
-import Sequences
 
 extension BLEUTokenizer: ExpressibleByArgument {}
 extension BLEUSmoothingMethod: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
+import BLEU
+import Benchmarks
 import Foundation
-import Sequences
 
 /// `losslab bench bleu`: corpus BLEU of 100,000 lines and sentence BLEU of 10,000 pairs.
 struct BenchBLEUCommand: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Sequences
+import Benchmarks
 
 /// `losslab bench ctc [--threads K] --json`: CTC loss forward+backward from logits.
 struct BenchCTCCommand: ParsableCommand {

@@ -1,6 +1,9 @@
 import ArgumentParser
-import Experiments
+import Benchmarks
+import Environments
 import Foundation
+import Reinforcement
+import Training
 
 /// `losslab bench ppo`: CartPole-v1 PPO training speed with the shipped preset.
 struct BenchPPOCommand: ParsableCommand {

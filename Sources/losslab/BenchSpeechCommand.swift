@@ -1,6 +1,7 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
-import Sequences
+import Speech
 
 /// `losslab bench speech`: time synthesising a corpus and featurising it; prints JSON.
 struct BenchSpeechCommand: ParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Benchmarks
 import NeuralNets
+import Tensors
 
 /// `losslab bench tensor --json`: matmul through the tensor layer vs raw sgemm, an MLP training
 /// step vs its bare BLAS floor, a GRU forward+backward, and the thread sweep.

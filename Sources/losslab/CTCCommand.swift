@@ -1,6 +1,7 @@
 import ArgumentParser
+import CTC
+import Core
 import Foundation
-import Sequences
 
 /// `losslab ctc ...`: CTC tools.
 struct CTCCommand: ParsableCommand {
@@ -43,7 +44,7 @@ struct CTCCasesCommand: ParsableCommand {
       throw ValidationError("\(input) is not in the CTC reference-case format (FORMAT.md): \(error)")
     }
     let filled = try original.filled(threads: threads)
-    try filled.encoded().write(to: URL(fileURLWithPath: output), options: .atomic)
+    try AtomicFile.write(filled.encoded(), to: URL(fileURLWithPath: output))
     let d = filled.differences(from: original)
     print(
       "wrote \(output): \(filled.cases.count) cases; against \(input): loss max relative difference "

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Experiments
+import CTC
 import Foundation
-import Sequences
+import Runs
+import Training
 
 extension CTCDecoding: ExpressibleByArgument {
   public init?(argument: String) { self.init(argument) }

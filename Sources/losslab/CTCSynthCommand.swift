@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Sequences
+import Speech
 
 /// `losslab ctc synth`: writes a synthetic digit-string speech corpus (WAV + JSON-lines manifests).
 struct CTCSynthCommand: ParsableCommand {

@@ -1,7 +1,10 @@
 import ArgumentParser
-import Experiments
 import Foundation
-import Sequences
+import NeuralNets
+import Runs
+import Speech
+import Tensors
+import Training
 
 /// `losslab ctc train`: trains a CTC acoustic model on a `ctc synth` corpus into a run folder.
 struct CTCTrainCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Environments
 import Foundation
 
@@ -124,7 +125,7 @@ extension EnvCommand {
         throw ValidationError("--trajectories: cannot read '\(trajectories)': \(error.localizedDescription)")
       }
       let result = try CartPoleReplay.replay(JSONValue.parse(text))
-      try Data((result.text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+      try AtomicFile.write(result.text + "\n", to: URL(fileURLWithPath: output))
       let count = result["cases"]?.array?.count ?? 0
       print("replayed \(count) cases into \(output)")
     }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import BLEU
+import Core
+import Reinforcement
 import Tensors
 
 @main

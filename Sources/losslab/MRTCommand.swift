@@ -1,8 +1,11 @@
 import ArgumentParser
-import Experiments
+import BLEU
 import Foundation
-import Sequences
+import NeuralNets
+import Runs
 import Tensors
+import Training
+import Translation
 
 extension MRTObjective: ExpressibleByArgument {}
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reinforcement
 
 /// `losslab rl ...`: reinforcement learning (PPO) on LossLab's environments.
 struct RLCommand: ParsableCommand {

@@ -1,7 +1,11 @@
 import ArgumentParser
-import Experiments
+import Environments
 import Foundation
 import Reinforcement
+import Reports
+import Runs
+import Tensors
+import Training
 
 /// `losslab rl compare`: every (shaping, seed) as an `rl train` run, then the report.
 struct RLCompareCommand: ParsableCommand {

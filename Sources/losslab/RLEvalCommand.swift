@@ -1,8 +1,10 @@
 import ArgumentParser
+import Core
 import Environments
-import Experiments
 import Foundation
 import Reinforcement
+import Runs
+import Training
 
 /// `losslab rl eval RUN`: evaluates a trained policy; for gridworlds beside the solver's optimum.
 struct RLEvalCommand: ParsableCommand {

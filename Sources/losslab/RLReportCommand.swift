@@ -1,6 +1,8 @@
 import ArgumentParser
-import Experiments
+import Environments
 import Foundation
+import Reports
+import Training
 
 /// `losslab rl report DIR`: aggregates whatever run folders are under DIR.
 struct RLReportCommand: ParsableCommand {

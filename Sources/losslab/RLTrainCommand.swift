@@ -1,8 +1,10 @@
 import ArgumentParser
+import Core
 import Environments
-import Experiments
 import Foundation
 import Reinforcement
+import Runs
+import Training
 
 /// `losslab rl train`: parses flags, resolves the preset and overrides, runs `PPOTraining`.
 struct RLTrainCommand: ParsableCommand {

@@ -1,4 +1,7 @@
+import Core
 import Foundation
+import NeuralNets
+import Tensors
 import Testing
 
 @testable import NeuralNets

@@ -1,26 +1,5 @@
 import Foundation
-
-/// Locates `Tests/Fixtures` and the repository's `environments/gridworld` from this file's path.
-enum Fixtures {
-  static let repositoryRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.path != "/" {
-      if FileManager.default.fileExists(atPath: url.appendingPathComponent("Tests/Fixtures").path) {
-        return url
-      }
-      url = url.deletingLastPathComponent()
-    }
-    fatalError("Tests/Fixtures not found above \(#filePath)")
-  }()
-
-  static func url(_ relative: String) -> URL {
-    repositoryRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(relative)
-  }
-
-  static var mapsDirectory: URL { repositoryRoot.appendingPathComponent("environments/gridworld") }
-
-  static func data(_ relative: String) throws -> Data { try Data(contentsOf: url(relative)) }
-}
+import TestSupport
 
 /// The CartPole reference file (`shared/reference/cartpole/FORMAT.md`), decoded with Foundation.
 struct CartPoleReference: Decodable {

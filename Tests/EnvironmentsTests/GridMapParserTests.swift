@@ -1,3 +1,5 @@
+import Environments
+import TestSupport
 import Testing
 
 @testable import Environments

@@ -1,5 +1,8 @@
+import Core
+import Environments
 import Foundation
 import Tensors
+import TestSupport
 import Testing
 
 @testable import Environments
@@ -141,7 +144,7 @@ func merge(_ outcomes: [(Double, Int, Double, Bool)]) -> [Int: Merged] {
   @Test func stepsSampleTheTable() throws {
     let (map, table) = try Self.table("frozenlake-4x4", [:])
     var env = Gridworld(map: map)
-    var rng = Tensors.RandomGenerator(seed: 5)
+    var rng = Core.RandomGenerator(seed: 5)
     var obs = [Float](repeating: 0, count: env.observationSize)
     var counts: [Int: Int] = [:]
     let n = 30_000

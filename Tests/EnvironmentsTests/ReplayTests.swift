@@ -1,4 +1,7 @@
+import Core
+import Environments
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Environments
@@ -46,26 +49,8 @@ import Testing
 
   /// Runs the `losslab` built next to the test bundle; returns (exit status, stdout + stderr).
   static func losslab(_ arguments: [String]) throws -> (Int32, String) {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [
-      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("losslab"),
-      binary.appendingPathComponent("losslab"),
-      Fixtures.repositoryRoot.appendingPathComponent(".build/release/losslab"),
-      Fixtures.repositoryRoot.appendingPathComponent(".build/debug/losslab"),
-    ]
-    let executable = try #require(
-      candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "losslab is not built")
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = Fixtures.repositoryRoot
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let result = try LossLabProcess.result(arguments)
+    return (result.status, result.stdout + result.stderr)
   }
 
   /// End to end: `losslab env replay cartpole --trajectories FIXTURE --output OUT`.
@@ -87,7 +72,7 @@ import Testing
     let value = try JSONValue.parse(text)
     #expect(try JSONValue.parse(value.text) == value)
     #expect(value.text.hasPrefix(#"{"b": [1, 2.5, -0.0, 1e-05, true, null], "a""#))
-    #expect(throws: EnvironmentError.self) { try JSONValue.parse("{\"a\": }") }
+    #expect(throws: JSONError.self) { try JSONValue.parse("{\"a\": }") }
   }
 
   /// End to end: `env table --json` with an override reproduces Gymnasium's deterministic table,

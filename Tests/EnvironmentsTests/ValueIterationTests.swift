@@ -1,5 +1,7 @@
+import Environments
 import Foundation
 import Tensors
+import TestSupport
 import Testing
 
 @testable import Environments

@@ -1,3 +1,5 @@
+import Core
+import Environments
 import Tensors
 import Testing
 

@@ -1,3 +1,6 @@
+import Core
+import NeuralNets
+import Tensors
 import Testing
 
 @testable import NeuralNets

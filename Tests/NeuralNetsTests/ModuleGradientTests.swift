@@ -1,3 +1,7 @@
+import Core
+import NeuralNets
+import Tensors
+import TestSupport
 import Testing
 
 @testable import NeuralNets

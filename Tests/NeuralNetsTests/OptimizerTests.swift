@@ -1,3 +1,5 @@
+import NeuralNets
+import Tensors
 import Testing
 
 @testable import NeuralNets

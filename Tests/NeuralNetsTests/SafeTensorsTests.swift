@@ -1,4 +1,8 @@
+import Core
 import Foundation
+import NeuralNets
+import Tensors
+import TestSupport
 import Testing
 
 @testable import NeuralNets

@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import Reinforcement
 import Tensors
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import Reinforcement
 import Tensors
 import Testing
 

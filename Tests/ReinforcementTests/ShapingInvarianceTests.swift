@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import Reinforcement
 import Testing
 
 @testable import Reinforcement

@@ -1,5 +1,7 @@
+import Core
 import Environments
 import Foundation
+import Reinforcement
 import Tensors
 import Testing
 

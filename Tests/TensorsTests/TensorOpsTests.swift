@@ -1,4 +1,6 @@
+import Core
 import Foundation
+import Tensors
 import Testing
 
 @testable import Tensors

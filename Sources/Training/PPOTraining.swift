@@ -1,0 +1,208 @@
+import Core
+import Environments
+import Foundation
+import NeuralNets
+import Reinforcement
+import Reports
+import Runs
+import Tensors
+
+/// How a training run ended.
+public struct PPOTrainingOutcome: Sendable {
+  public enum Status: Sendable, Equatable { case finished, interrupted }
+  public var status: Status
+  public var timesteps: Int
+  public var iterations: Int
+  public var wallSeconds: Double
+  /// The last deterministic evaluation, if any ran.
+  public var lastEvaluation: EvaluationResult?
+  public var checkpoint: Checkpoint?
+}
+
+/// The checkpoint sidecar (`checkpoints/step-N.json`).
+public struct PPOCheckpointSidecar: Codable, Sendable {
+  public var state: PPOState
+  public var config: PPORunConfig
+}
+
+/// The PPO training driver: a run folder with `config.json`, `metrics.csv`/`metrics.jsonl` (one
+/// row per iteration, SB3's metric names), periodic deterministic evaluation on a separate
+/// environment, `curve.svg`, checkpoints (safetensors + JSON) every `checkpointFreq` iterations
+/// and at the end, a progress bar, Ctrl-C handling and a stop on non-finite losses.
+///
+/// Determinism: all metrics except the wall-clock columns `time/fps` and `time/time_elapsed` are a
+/// function of the config and seed (and of `threads`, through BLAS summation order).
+public final class PPOTraining {
+  public let config: PPORunConfig
+  public let folder: RunFolder
+  public let spec: EnvironmentSpec
+  public let ppo: PPO
+  let isGridworld: Bool
+  /// Trained on a shaped reward: `rollout/ep_shaped_rew_mean` is logged beside the true return.
+  let isShaped: Bool
+  let metricKeys: [String]
+  var lastEvaluation: EvaluationResult?
+
+  /// Wall-clock columns, excluded when comparing runs for determinism.
+  public static let wallClockKeys: Set<String> = [MetricName.fps, MetricName.timeElapsed]
+
+  /// Prepares a run: a new one (`resume == false`, the folder's old metrics are replaced) or the
+  /// continuation of the one in `folder` from its latest checkpoint.
+  public init(config: PPORunConfig, folder: RunFolder, resume: Bool) throws {
+    self.config = config
+    self.folder = folder
+    spec = try config.environmentSpec()
+    isGridworld = spec.gridMap != nil
+    BLAS.threads = config.threads
+    // The agent learns from the shaped reward; episode returns (and evaluation) stay true.
+    let shaping = try RewardShaping(
+      name: config.shaping ?? "none", environment: spec, gamma: config.ppo.gamma)
+    isShaped = !shaping.spec.isNone
+    ppo = try PPO(
+      config: config.ppo, env: spec.makeVector(numEnvs: config.ppo.nEnvs, transform: shaping),
+      seed: config.seed, totalTimesteps: config.totalTimesteps)
+    var keys = MetricName.ppo + ["rollout/ep_success_rate", "train/clip_range_vf"]
+    if isShaped {
+      keys.insert(MetricName.episodeShapedRewardMean, at: keys.firstIndex(of: MetricName.episodeLengthMean)!)
+    }
+    keys += [MetricName.evalMeanReward, "eval/std_reward", MetricName.evalMeanEpisodeLength]
+    if !isGridworld { keys.removeAll { $0 == "rollout/ep_success_rate" } }
+    if isGridworld { keys.append("eval/success_rate") }
+    if config.ppo.clipRangeVf == nil { keys.removeAll { $0 == "train/clip_range_vf" } }
+    metricKeys = keys
+    if resume {
+      guard let checkpoint = folder.latestCheckpoint() else {
+        throw ConfigError("cannot resume \(folder.url.path): it has no complete checkpoint")
+      }
+      let sidecar = try checkpoint.readSidecar(PPOCheckpointSidecar.self)
+      let tensors = try SafeTensors.load(from: checkpoint.weightsURL)
+      try ppo.restore(state: sidecar.state, tensors: tensors)
+    }
+  }
+
+  /// Trains until `totalTimesteps`, or until `interrupt` is requested (then saves a checkpoint).
+  /// - Throws: ``NonFiniteLossError`` (the run is marked failed; the last good checkpoint stays),
+  ///   file errors.
+  /// `stopAtTimesteps` stops like an interrupt once that many steps are done (time budgets, tests).
+  public func run(
+    progress: ProgressBar?, interrupt: InterruptHandler?, stopAtTimesteps: Int? = nil
+  ) throws -> PPOTrainingOutcome {
+    try folder.create()
+    let resumedAt = ppo.numTimesteps
+    // A fresh run replaces an old run's checkpoints; a resumed one drops the abandoned future.
+    try folder.removeCheckpoints(after: resumedAt > 0 ? resumedAt : -1)
+    try folder.writeConfig(config)
+    try folder.writeStatus(.running)
+    let logger = try MetricsLogger(
+      folder: folder.url, keys: metricKeys, resumingAfter: resumedAt > 0 ? resumedAt : nil)
+    defer { try? logger.close() }
+    let start = ProcessInfo.processInfo.systemUptime
+    var checkpoint: Checkpoint? = nil
+    var status = PPOTrainingOutcome.Status.finished
+    while !ppo.isFinished {
+      let before = ppo.numTimesteps
+      let stats: TrainStats
+      do { stats = try ppo.iterate() } catch let error as NonFiniteLossError {
+        try folder.writeStatus(.failed(reason: error.description))
+        throw error
+      }
+      let elapsed = ProcessInfo.processInfo.systemUptime - start
+      var row: [String: Double] = [
+        MetricName.totalTimesteps: Double(ppo.numTimesteps),
+        MetricName.iterations: Double(ppo.iterations),
+        MetricName.fps: (Double(ppo.numTimesteps - resumedAt) / Swift.max(elapsed, 1e-9)).rounded(.down),
+        MetricName.timeElapsed: elapsed,
+        MetricName.approxKL: stats.approxKl, MetricName.clipFraction: stats.clipFraction,
+        MetricName.clipRange: stats.clipRange, MetricName.entropyLoss: stats.entropyLoss,
+        MetricName.explainedVariance: stats.explainedVariance, MetricName.learningRate: stats.learningRate,
+        MetricName.loss: stats.loss, MetricName.updates: Double(ppo.nUpdates),
+        MetricName.policyGradientLoss: stats.policyGradientLoss, MetricName.valueLoss: stats.valueLoss,
+      ]
+      if let vf = stats.clipRangeVf { row["train/clip_range_vf"] = vf }
+      if let r = ppo.episodeRewardMean { row[MetricName.episodeRewardMean] = r }
+      if let l = ppo.episodeLengthMean { row[MetricName.episodeLengthMean] = l }
+      if isShaped, !ppo.recentEpisodes.isEmpty {
+        row[MetricName.episodeShapedRewardMean] =
+          ppo.recentEpisodes.reduce(0) { $0 + $1.shapedReturn } / Double(ppo.recentEpisodes.count)
+      }
+      if isGridworld, let s = ppo.episodeSuccessRate { row["rollout/ep_success_rate"] = s }
+      let evalDue =
+        (config.evalFreq > 0 && ppo.numTimesteps / config.evalFreq > before / config.evalFreq)
+        || ppo.isFinished
+      if evalDue {
+        let result = evaluate(index: ppo.numTimesteps)
+        lastEvaluation = result
+        row[MetricName.evalMeanReward] = result.meanReturn
+        row["eval/std_reward"] = result.stdReturn
+        row[MetricName.evalMeanEpisodeLength] = result.meanLength
+        if isGridworld { row["eval/success_rate"] = result.successRate }
+      }
+      try logger.log(row)
+      var extras: [(String, Double)] = []
+      if let r = ppo.episodeRewardMean { extras.append(("ep_rew_mean", r)) }
+      if let e = lastEvaluation { extras.append(("eval", e.meanReturn)) }
+      progress?.update(ppo.numTimesteps, extras: extras)
+
+      let interrupted =
+        (interrupt?.isRequested ?? false) || stopAtTimesteps.map { ppo.numTimesteps >= $0 } ?? false
+      if ppo.isFinished || interrupted || ppo.iterations % Swift.max(config.checkpointFreq, 1) == 0 {
+        checkpoint = try saveCheckpoint()
+        try writeCurve()
+      }
+      if interrupted && !ppo.isFinished {
+        status = .interrupted
+        break
+      }
+    }
+    if ppo.numTimesteps > 0 && checkpoint == nil { checkpoint = try saveCheckpoint() }
+    try writeCurve()
+    try folder.writeStatus(status == .finished ? .finished : .interrupted)
+    var extras: [(String, Double)] = []
+    if let r = ppo.episodeRewardMean { extras.append(("ep_rew_mean", r)) }
+    if let e = lastEvaluation { extras.append(("eval", e.meanReturn)) }
+    progress?.finish(done: ppo.numTimesteps, extras: extras)
+    return PPOTrainingOutcome(
+      status: status, timesteps: ppo.numTimesteps, iterations: ppo.iterations,
+      wallSeconds: ProcessInfo.processInfo.systemUptime - start, lastEvaluation: lastEvaluation,
+      checkpoint: checkpoint)
+  }
+
+  /// Deterministic evaluation on separate copies seeded from the run's seed and the step, so a
+  /// resumed run evaluates on the same episodes.
+  func evaluate(index: Int) -> EvaluationResult {
+    Evaluation.run(
+      policy: ppo.policy, normalizer: ppo.normalizer, spec: spec, episodes: Swift.max(config.evalEpisodes, 1),
+      deterministic: true, seed: config.seed &* 1_000_003 &+ UInt64(index) &+ 0x0E7A1)
+  }
+
+  @discardableResult
+  func saveCheckpoint() throws -> Checkpoint {
+    let data = try SafeTensors.encode(ppo.checkpointTensors(), metadata: ppo.checkpointMetadata())
+    return try folder.saveCheckpoint(
+      step: ppo.numTimesteps, sidecar: PPOCheckpointSidecar(state: ppo.state, config: config), weights: data)
+  }
+
+  /// `curve.svg`: training episode return (mean of the last 100) and evaluation return.
+  func writeCurve() throws {
+    guard let table = try? MetricsTable.read(folder.metricsCSVURL) else { return }
+    var series: [PlotSeries] = []
+    for (key, name) in [
+      (MetricName.episodeRewardMean, "rollout/ep_rew_mean"), (MetricName.evalMeanReward, "eval/mean_reward"),
+    ] {
+      guard let xs = table.column(MetricName.totalTimesteps), let ys = table.column(key) else { continue }
+      var x: [Double] = []
+      var y: [Double] = []
+      for (a, b) in zip(xs, ys) {
+        if let a, let b {
+          x.append(a)
+          y.append(b)
+        }
+      }
+      if !x.isEmpty { series.append(PlotSeries(name: name, x: x, y: y)) }
+    }
+    let chart = LineChart(
+      title: "PPO on \(config.env) (seed \(config.seed))", xLabel: "timesteps", yLabel: "return",
+      series: series)
+    try folder.writeCurve(chart.svg())
+  }
+}

@@ -1,0 +1,117 @@
+import Core
+import Environments
+import Foundation
+import Reinforcement
+import Yams
+
+/// Hyperparameter presets: YAML files under `environments/presets/`, one per environment, with
+/// Stable-Baselines3 / RL-Zoo names (`n_envs`, `n_steps`, `batch_size`, `gamma`, `learning_rate:
+/// lin_1e-3`, ...; see ``PPOConfig/keys``) plus `env` (the environment it is for) and
+/// `env_options` (a map of `--env-option` settings).
+///
+/// ```yaml
+/// env: cartpole
+/// n_timesteps: 100000
+/// n_envs: 8
+/// learning_rate: lin_1e-3
+/// net_arch: [64, 64]
+/// ```
+public struct PPOPreset: Sendable, Equatable {
+  public var name: String
+  public var environment: String?
+  public var environmentOptions: [String: String]
+  public var config: PPOConfig
+
+  /// Parses preset text; unknown keys and bad values are errors naming the key and the allowed values.
+  public static func parse(_ text: String, name: String) throws -> PPOPreset {
+    let node: Any?
+    do { node = try Yams.load(yaml: text) } catch {
+      throw ConfigError("preset \(name): not valid YAML (\(error))")
+    }
+    guard let map = node as? [String: Any] else {
+      throw ConfigError("preset \(name): expected a mapping of hyperparameters at the top level")
+    }
+    var preset = PPOPreset(name: name, environment: nil, environmentOptions: [:], config: PPOConfig())
+    for key in map.keys.sorted() {
+      let value = map[key]!
+      switch key {
+      case "env":
+        preset.environment = scalarText(value)
+      case "env_options":
+        guard let options = value as? [String: Any] else {
+          throw ConfigError("preset \(name): env_options must be a mapping of option = value")
+        }
+        for (k, v) in options { preset.environmentOptions[k] = scalarText(v) }
+      default:
+        do { try preset.config.set(key, scalarText(value)) } catch let error as ConfigError {
+          throw ConfigError("preset \(name): \(error.message)")
+        }
+      }
+    }
+    do { try preset.config.validate() } catch let error as ConfigError {
+      throw ConfigError("preset \(name): \(error.message)")
+    }
+    return preset
+  }
+
+  static func scalarText(_ value: Any) -> String {
+    if let list = value as? [Any] { return list.map(scalarText).joined(separator: ",") }
+    if value is NSNull { return "none" }
+    if let b = value as? Bool { return b ? "true" : "false" }
+    if let i = value as? Int { return String(i) }
+    if let d = value as? Double { return "\(d)" }
+    return "\(value)"
+  }
+
+  public static func load(contentsOf url: URL) throws -> PPOPreset {
+    let text: String
+    do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+      throw ConfigError("cannot read preset \(url.path): \(error.localizedDescription)")
+    }
+    return try parse(text, name: url.deletingPathExtension().lastPathComponent)
+  }
+
+  /// `environments/presets`, found the way the gridworld maps are (`$LOSSLAB_ENVIRONMENTS`, the
+  /// current folder, or next to the executable).
+  public static func defaultDirectory() -> URL? {
+    if let root = ProcessInfo.processInfo.environment["LOSSLAB_ENVIRONMENTS"] {
+      return URL(fileURLWithPath: root).appendingPathComponent("presets")
+    }
+    return EnvironmentSpec.defaultMapsDirectory()?.deletingLastPathComponent().appendingPathComponent(
+      "presets")
+  }
+
+  /// The preset file for an environment name: `cartpole` -> `cartpole.yaml`,
+  /// `gridworld:frozenlake-8x8` -> `frozenlake-8x8.yaml`; nil when there is none.
+  public static func url(forEnvironment env: String, in directory: URL? = nil) -> URL? {
+    guard let dir = directory ?? defaultDirectory() else { return nil }
+    var stem = env.hasPrefix("gridworld:") ? String(env.dropFirst("gridworld:".count)) : env
+    stem = URL(fileURLWithPath: stem).deletingPathExtension().lastPathComponent
+    let url = dir.appendingPathComponent(stem + ".yaml")
+    return FileManager.default.fileExists(atPath: url.path) ? url : nil
+  }
+
+  /// A preset by name (`cartpole`) or path (`my/preset.yaml`).
+  public static func resolve(_ nameOrPath: String, in directory: URL? = nil) throws -> PPOPreset {
+    if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
+      return try load(contentsOf: URL(fileURLWithPath: nameOrPath))
+    }
+    guard let dir = directory ?? defaultDirectory() else {
+      throw ConfigError("cannot find the preset folder environments/presets (set LOSSLAB_ENVIRONMENTS)")
+    }
+    let url = dir.appendingPathComponent(nameOrPath + ".yaml")
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw ConfigError(
+        "unknown preset '\(nameOrPath)' (allowed: \(available(in: dir).joined(separator: ", ")), or a path to a .yaml file)"
+      )
+    }
+    return try load(contentsOf: url)
+  }
+
+  public static func available(in directory: URL? = nil) -> [String] {
+    guard let dir = directory ?? defaultDirectory(),
+      let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path)
+    else { return [] }
+    return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+  }
+}

@@ -1,0 +1,121 @@
+import BLEU
+import Foundation
+import NeuralNets
+import TestSupport
+import Testing
+
+/// End-to-end runs of `losslab mrt` on a tiny corpus and model (a few seconds in release).
+@Suite(.serialized) struct ToyTranslationCLITests {
+  /// Runs `losslab arguments` in `folder`; expects `expectStatus`; returns stdout + stderr.
+  @discardableResult
+  static func run(_ arguments: [String], in folder: URL, expectStatus: Int32 = 0) throws -> String {
+    let result = try LossLabProcess.result(arguments, in: folder)
+    let output = result.stdout + result.stderr
+    #expect(result.status == expectStatus, "losslab \(arguments): \(output)")
+    return output
+  }
+
+  static func temporaryFolder() throws -> URL { try makeScratchFolder("mrt") }
+
+  @Test func dataTrainFineTuneEvaluate() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.run(
+      ["mrt", "data", "--out", "data", "--seed", "2", "--train", "400", "--dev", "30", "--test", "30"],
+      in: folder)
+    let tiny = ["--embedding", "8", "--hidden", "16", "--quiet"]
+    try Self.run(
+      ["mrt", "train", "--data", "data", "--out", "mle", "--max-steps", "20", "--eval-every", "10"]
+        + tiny, in: folder)
+    let trained = try Self.run(
+      [
+        "mrt", "train", "--data", "data", "--init", "mle", "--objective", "risk", "--out", "mrt",
+        "--max-steps", "4", "--eval-every", "2", "--samples", "4", "--sources-per-step", "3",
+        "--mle-weight", "0.5", "--deduplicate", "--include-reference", "--quiet",
+      ], in: folder)
+    #expect(trained.contains("mrt: best dev BLEU"))
+    for file in ["config.json", "vocab.json", "best.safetensors", "summary.json", "metrics.csv"] {
+      #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("mrt/\(file)").path))
+    }
+    let metrics = try String(contentsOf: folder.appendingPathComponent("mrt/metrics.csv"), encoding: .utf8)
+    #expect(metrics.hasPrefix("time/total_timesteps,train/nll,train/risk,"))
+    #expect(metrics.split(separator: "\n").count == 1 + 1 + 4 + 2)  // header, eval 0, 4 steps, 2 evals
+    let status = try String(contentsOf: folder.appendingPathComponent("mrt/status.json"), encoding: .utf8)
+    #expect(status.contains("finished"))
+
+    let report = try Self.run(
+      ["mrt", "eval", "mrt", "--split", "test", "--beam", "3", "--examples", "2"], in: folder)
+    #expect(report.contains("mrt test (beam 3): BLEU = "))
+    #expect(report.contains("signature: nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:"))
+    #expect(report.components(separatedBy: "\nhyp: ").count == 3)
+    #expect(
+      FileManager.default.fileExists(atPath: folder.appendingPathComponent("mrt/test.beam3.hyp").path))
+
+    let comparison = try Self.run(
+      ["mrt", "compare", "--mle", "mle", "--mle", "mle", "--mrt", "mrt", "--mrt", "mrt"], in: folder)
+    #expect(comparison.contains("| seed | MLE | MRT | MRT - MLE |"))
+    #expect(comparison.contains("paired t-test"))
+  }
+
+  /// Same seed, same metrics (bit for bit); running a finished run's command again leaves it as
+  /// it is (it reports the summary, it does not retrain).
+  @Test func trainingIsDeterministic() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.run(
+      ["mrt", "data", "--out", "data", "--train", "200", "--dev", "20", "--test", "20"], in: folder)
+    let args = [
+      "mrt", "train", "--data", "data", "--max-steps", "12", "--eval-every", "6",
+      "--embedding", "8", "--hidden", "16", "--quiet",
+    ]
+    try Self.run(args + ["--out", "a"], in: folder)
+    try Self.run(args + ["--out", "b"], in: folder)
+    let a = try String(contentsOf: folder.appendingPathComponent("a/metrics.csv"), encoding: .utf8)
+    let b = try String(contentsOf: folder.appendingPathComponent("b/metrics.csv"), encoding: .utf8)
+    #expect(a == b && a.split(separator: "\n").count == 1 + 1 + 12 + 2)
+    let again = try Self.run(args + ["--out", "a"], in: folder)
+    #expect(again.contains("best dev BLEU"))
+    let after = try String(contentsOf: folder.appendingPathComponent("a/metrics.csv"), encoding: .utf8)
+    #expect(after == a)
+  }
+
+  @Test func badValuesNameTheFlag() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let risk = try Self.run(
+      ["mrt", "train", "--data", "x", "--out", "y", "--objective", "risk"], in: folder,
+      expectStatus: 64)
+    #expect(risk.contains("--objective risk needs --init"))
+    let objective = try Self.run(
+      ["mrt", "train", "--data", "x", "--out", "y", "--objective", "bleu"], in: folder,
+      expectStatus: 64)
+    #expect(objective.contains("--objective"))
+    let split = try Self.run(["mrt", "eval", "r", "--split", "valid"], in: folder, expectStatus: 64)
+    #expect(split.contains("--split must be one of train, dev, test"))
+    let rate = try Self.run(
+      ["mrt", "data", "--out", "d", "--clause-rate", "1.5"], in: folder, expectStatus: 64)
+    #expect(rate.contains("--clause-rate must be in [0, 1], got 1.5"))
+    let clauses = try Self.run(
+      ["mrt", "data", "--out", "d", "--max-clauses", "0"], in: folder, expectStatus: 64)
+    #expect(clauses.contains("--max-clauses must be at least 1, got 0"))
+  }
+
+  /// The grammar options reach the corpus: one clause and no noise give simple sentences whose
+  /// references equal their noise-free versions.
+  @Test func dataOptionsShapeTheCorpus() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.run(
+      [
+        "mrt", "data", "--out", "d", "--train", "300", "--dev", "10", "--test", "10",
+        "--max-clauses", "1", "--max-length", "16", "--indefinite-rate", "0", "--drop-rate", "0",
+      ], in: folder)
+    let target = try String(contentsOf: folder.appendingPathComponent("d/train.tgt"), encoding: .utf8)
+    let noiseFree = try String(
+      contentsOf: folder.appendingPathComponent("d/train.noise-free.tgt"), encoding: .utf8)
+    #expect(target == noiseFree)
+    let lines = target.split(separator: "\n")
+    #expect(lines.count == 300)
+    #expect(lines.allSatisfy { $0.split(separator: " ").count <= 16 && !$0.contains("because") })
+  }
+}

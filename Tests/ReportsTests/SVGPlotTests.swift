@@ -1,0 +1,102 @@
+import Environments
+import Foundation
+import Reinforcement
+import Reports
+import Testing
+
+@testable import Reports
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// Counts elements (and their `class` attributes) while checking well-formedness.
+final class ElementCounter: NSObject, XMLParserDelegate {
+  var elements: [String: Int] = [:]
+  var classes: [String: Int] = [:]
+  var texts: [String] = []
+  private var current = ""
+
+  func parser(
+    _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+    attributes: [String: String] = [:]
+  ) {
+    elements[name, default: 0] += 1
+    if let c = attributes["class"] { classes[c, default: 0] += 1 }
+    current = ""
+  }
+
+  func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
+
+  func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?)
+  {
+    if name == "text" || name == "title" { texts.append(current) }
+    current = ""
+  }
+}
+
+func parseSVG(_ svg: String) -> (ok: Bool, counter: ElementCounter) {
+  let parser = XMLParser(data: Data(svg.utf8))
+  let counter = ElementCounter()
+  parser.delegate = counter
+  return (parser.parse(), counter)
+}
+
+@Suite struct SVGPlotTests {
+  @Test func niceTicks() {
+    let (ticks, step) = Axis.niceTicks(0, 1_000_000)
+    #expect(step == 200_000)
+    #expect(ticks == [0, 200_000, 400_000, 600_000, 800_000, 1_000_000])
+    let axis = Axis(values: [0, 1_000_000], suffixFrom: 1000)
+    #expect(ticks.map(axis.label) == ["0", "0.2M", "0.4M", "0.6M", "0.8M", "1.0M"])
+    let returns = Axis(values: [9.3, 487.2], suffixFrom: 10_000)
+    #expect(returns.step == 100 && returns.ticks == [0, 100, 200, 300, 400, 500])
+    let small = Axis.niceTicks(-0.13, 0.42)
+    // raw step 0.55 / 5 = 0.11 -> 0.2; from floor(-0.13 / 0.2) = -1 to ceil(0.42 / 0.2) = 3.
+    #expect(small.step == 0.2 && small.ticks.count == 5)
+    let k = Axis(values: [0, 50_000], suffixFrom: 1000)
+    #expect(k.ticks.map(k.label) == ["0", "10k", "20k", "30k", "40k", "50k"])
+    let neg = Axis(values: [-0.13, 0.42], suffixFrom: 1000)
+    #expect(neg.ticks.map(neg.label) == ["-0.2", "0", "0.2", "0.4", "0.6"])
+  }
+
+  @Test func lineChartIsWellFormedWithOnePathPerSeries() {
+    let steps: [Double] = [0, 25_000, 50_000, 75_000, 100_000]
+    let chart = LineChart(
+      title: "CartPole <PPO> & \"shaping\"",
+      series: [
+        PlotSeries(
+          name: "none", x: steps, y: [20, 80, 200, 350, 480], bandLow: [15, 60, 170, 300, 450],
+          bandHigh: [25, 100, 230, 400, 500]),
+        PlotSeries(name: "potential", x: steps, y: [20, 150, 400, 490, 500]),
+        PlotSeries(name: "gap", x: steps, y: [10, .nan, 30, 40, 50]),
+      ])
+    let svg = chart.svg()
+    let (ok, counter) = parseSVG(svg)
+    #expect(ok)
+    #expect(counter.elements["svg"] == 1)
+    #expect(counter.classes["line"] == 3)
+    #expect(counter.classes["band"] == 1)
+    #expect(counter.texts.contains("CartPole <PPO> & \"shaping\""))  // escaped, read back intact
+    #expect(counter.texts.contains("100k") && counter.texts.contains("20k"))
+    #expect(svg.contains("#0072B2") && svg.contains("#D55E00") && svg.contains("#009E73"))
+    // The NaN point breaks the third line into two sub-paths.
+    let gapPath = svg.split(separator: "\n").first { $0.contains("<title>gap</title>") }!
+    #expect(gapPath.filter { $0 == "M" }.count == 2)
+  }
+
+  @Test func barChartWithErrorBars() {
+    let chart = BarChart(
+      title: "IQM return", yLabel: "return",
+      bars: [
+        .init(label: "none", value: 412.5, low: 398.1, high: 430.0),
+        .init(label: "a<b", value: -20, low: -35, high: -5),
+        .init(label: "no ci", value: 100),
+      ])
+    let (ok, counter) = parseSVG(chart.svg())
+    #expect(ok)
+    #expect(counter.classes["bar"] == 3)
+    #expect(counter.classes["error"] == 2)
+    #expect(counter.texts.contains("a<b"))
+  }
+}

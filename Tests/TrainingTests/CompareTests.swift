@@ -1,0 +1,76 @@
+import Foundation
+import Reports
+import TestSupport
+import Testing
+import Training
+
+@testable import Training
+
+@Suite struct CompareTests {
+  @Test func slugsAndRunFolders() throws {
+    #expect(ComparePlan.slug("pbrs:bfs") == "pbrs-bfs")
+    #expect(ComparePlan.slug("pbrs:bfs*0.5") == "pbrs-bfs-x0.5")
+    #expect(ComparePlan.slug("pbrs:file=pots/my pot.txt") == "pbrs-file-pots-my-pot.txt")
+    var plan = ComparePlan(
+      env: "gridworld:fourrooms", shapings: ["none", "pbrs:bfs*0.5"], seeds: 2,
+      out: URL(fileURLWithPath: "reports/four-rooms"))
+    plan.steps = 200_000
+    plan.envOptions = ["slippery=false"]
+    let runs = try plan.runs()
+    #expect(runs.count == 4)
+    #expect(runs.map(\.seed) == [0, 1, 0, 1])
+    #expect(runs[3].folder.relativePath == "reports/four-rooms/runs/pbrs-bfs-x0.5/seed-1")
+    #expect(
+      runs[3].shellCommand(executable: "losslab", threads: 1)
+        == "OPENBLAS_NUM_THREADS=1 losslab rl train --env gridworld:fourrooms --env-option slippery=false --shaping 'pbrs:bfs*0.5' --seed 1 --steps 200000 --eval-freq 5000 --eval-episodes 20 --threads 1 --no-progress --out reports/four-rooms/runs/pbrs-bfs-x0.5/seed-1"
+    )
+    plan.shapings = ["pbrs:a b", "pbrs:a/b"]
+    #expect(throws: CompareError.self) { try plan.runs() }
+  }
+
+  @Test func threadsPerJobAvoidsOversubscription() {
+    #expect(ComparePlan.threadsPerJob(cores: 2, jobs: 2) == 1)
+    #expect(ComparePlan.threadsPerJob(cores: 16, jobs: 4) == 4)
+    #expect(ComparePlan.threadsPerJob(cores: 2, jobs: 8) == 1)
+  }
+
+  @Test func shellQuoting() {
+    #expect(Shell.quote("pbrs:bfs") == "pbrs:bfs")
+    #expect(Shell.quote("a b") == "'a b'")
+    #expect(Shell.quote("it's") == "'it'\\''s'")
+    #expect(Shell.quote("") == "''")
+  }
+
+  /// A fake `rl train`: `/bin/sh -c SCRIPT` writing `status.json` like a real run, or failing.
+  func fakeRun(_ root: URL, _ name: String, fail: Bool) -> CompareRun {
+    let folder = root.appendingPathComponent("runs/\(name)")
+    let status = #"{"status": "finished", "updated": "2026-01-01T00:00:00Z"}"#
+    let script =
+      fail
+      ? "echo 'Error: something broke' >&2; exit 3"
+      : "echo started; printf '%s' '\(status)' > '\(folder.path)/status.json'; echo \"$OPENBLAS_NUM_THREADS\" > '\(folder.path)/threads'"
+    return CompareRun(shaping: name, seed: 0, folder: folder, arguments: ["-c", script])
+  }
+
+  @Test func runnerRunsSkipsFinishedAndReportsFailures() throws {
+    let root = try makeScratchFolder()
+    let runs = [
+      fakeRun(root, "a", fail: false), fakeRun(root, "b", fail: true), fakeRun(root, "c", fail: false),
+    ]
+    let sh = URL(fileURLWithPath: "/bin/sh")
+    let first = try CompareRunner.run(
+      runs, executable: sh, jobs: 2, threads: 3, stepsPerRun: 10, progress: nil, interrupt: nil)
+    #expect(first.finished.map(\.shaping).sorted() == ["a", "c"])
+    #expect(first.failed.map(\.run.shaping) == ["b"])
+    #expect(first.failed[0].reason.contains("exit status 3"))
+    #expect(first.failed[0].reason.contains("something broke"))
+    #expect(try readText(root.appendingPathComponent("runs/a/threads")) == "3\n")
+    #expect(try readText(root.appendingPathComponent("runs/a/train.log")) == "started\n")
+    // Rerunning skips the finished runs and retries the failed one.
+    let second = try CompareRunner.run(
+      runs, executable: sh, jobs: 2, threads: 1, stepsPerRun: 10, progress: nil, interrupt: nil)
+    #expect(second.skipped.map(\.shaping) == ["a", "c"])
+    #expect(second.failed.map(\.run.shaping) == ["b"])
+    #expect(second.finished.isEmpty)
+  }
+}
