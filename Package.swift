@@ -91,6 +91,8 @@ let package = Package(
     .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Core", "TestSupport"]),
     .testTarget(
       name: "CLITests",
-      dependencies: ["losslab", "Training", "Runs", "NeuralNets", "Tensors", "Core", "TestSupport"]),
+      dependencies: [
+        "losslab", "Training", "Runs", "Environments", "NeuralNets", "Tensors", "Core", "TestSupport",
+      ]),
   ]
 )

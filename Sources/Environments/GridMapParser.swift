@@ -10,7 +10,7 @@ public struct GridMapError: Error, CustomStringConvertible, Sendable, Equatable 
 }
 
 extension GridMap {
-  /// Reads a map file (see README, "Gridworld map format").
+  /// Reads a map file (format: docs/environments.md, "Gridworld map format").
   public static func load(contentsOf url: URL, name: String? = nil) throws -> GridMap {
     let text: String
     do {
