@@ -44,8 +44,9 @@ public final class MetricsLogger {
   ///   - folder: the run folder (created if missing).
   ///   - keys: metric names in column order; ``stepKey`` is put first if not already there.
   ///   - resumingAfter: `nil` starts fresh files (replacing old ones). A step `s` continues an
-  ///     existing run that resumes from a checkpoint at step `s`: rows with a step greater than
-  ///     `s` are dropped (they belong to the abandoned future), the rest kept, and new rows append.
+  ///     existing run that resumes from a checkpoint at step `s`: a torn last line (a kill
+  ///     mid-write) and rows with a step greater than `s` are dropped (they belong to the
+  ///     abandoned future), the rest kept, and new rows append.
   ///     If no files exist yet it starts fresh.
   /// - Throws: ``FileError`` when files cannot be written, or when resuming files whose header is
   ///   not `keys` (the columns of a run cannot change).
@@ -63,7 +64,8 @@ public final class MetricsLogger {
     var csvText = CSV.line(columns)
     var jsonlText = ""
     if let step, FileManager.default.fileExists(atPath: csvURL.path) {
-      let table = try MetricsTable.read(csvURL)
+      // A kill mid-write can leave a torn last line (no newline yet): it is dropped.
+      let table = try MetricsTable.parse(MetricsLogger.completeLines(try MetricsTable.text(of: csvURL)), path: csvURL.path)
       guard table.keys == columns else {
         throw FileError(
           path: csvURL.path,
@@ -73,7 +75,7 @@ public final class MetricsLogger {
         csvText += MetricsLogger.csvLine(row)
       }
       if let text = try? String(contentsOf: jsonlURL, encoding: .utf8) {
-        for line in text.split(separator: "\n")
+        for line in MetricsLogger.completeLines(text).split(separator: "\n")
         where MetricsLogger.jsonlStep(line).map({ $0 <= Double(step) }) ?? false {
           jsonlText += line + "\n"
         }
@@ -130,6 +132,12 @@ public final class MetricsLogger {
     return "\(value)"  // Swift's description is the shortest round-tripping decimal
   }
 
+  /// `text` up to and including its last newline (a torn, unterminated last line is dropped).
+  static func completeLines(_ text: String) -> String {
+    guard let end = text.lastIndex(of: "\n") else { return "" }
+    return String(text[...end])
+  }
+
   static func csvLine(_ row: [Double?]) -> String {
     row.map { $0.map(format) ?? "" }.joined(separator: ",") + "\n"
   }
@@ -183,12 +191,20 @@ public struct MetricsTable: Sendable, Equatable {
   /// Reads a metrics CSV written by ``MetricsLogger`` (or any numeric CSV with a header).
   /// - Throws: ``FileError`` naming the path for unreadable files, ragged rows or non-numbers.
   public static func read(_ url: URL) throws -> MetricsTable {
-    let text: String
+    try parse(text(of: url), path: url.path)
+  }
+
+  static func text(of url: URL) throws -> String {
     do {
-      text = try String(contentsOf: url, encoding: .utf8)
+      return try String(contentsOf: url, encoding: .utf8)
     } catch {
       throw FileError(path: url.path, reason: "cannot read: \(error.localizedDescription)")
     }
+  }
+
+  /// Parses the text of a metrics CSV; `path` names it in errors.
+  static func parse(_ text: String, path: String) throws -> MetricsTable {
+    let url = URL(fileURLWithPath: path)
     let records: [[String]]
     do { records = try CSV.parse(text) } catch { throw FileError(path: url.path, reason: "\(error)") }
     guard let header = records.first else { throw FileError(path: url.path, reason: "empty metrics file") }
