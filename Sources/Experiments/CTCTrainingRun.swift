@@ -73,7 +73,8 @@ public enum CTCTraining {
   }
 
   private static func train(
-    _ config: CTCTrainingConfig, session: TrainingSession, logger: MetricsLogger, state initial: CTCTrainingState,
+    _ config: CTCTrainingConfig, session: TrainingSession, logger: MetricsLogger,
+    state initial: CTCTrainingState,
     checkpoint: Checkpoint?, observer: CTCTrainingObserver
   ) throws -> CTCTrainingSummary {
     var state = initial
@@ -229,7 +230,8 @@ public enum CTCTraining {
     return (examples.isEmpty ? 0 : lossSum / Double(examples.count), score)
   }
 
-  static func save(session: TrainingSession, model: AcousticModel, adam: Adam, state: CTCTrainingState) throws {
+  static func save(session: TrainingSession, model: AcousticModel, adam: Adam, state: CTCTrainingState) throws
+  {
     try session.saveCheckpoint(step: state.samples, sidecar: state) { url in
       try SafeTensors.save(
         model.namedTensors(prefix: "model") + adam.stateTensors(), metadata: adam.stateMetadata(), to: url)

@@ -65,7 +65,8 @@ public final class MetricsLogger {
     var jsonlText = ""
     if let step, FileManager.default.fileExists(atPath: csvURL.path) {
       // A kill mid-write can leave a torn last line (no newline yet): it is dropped.
-      let table = try MetricsTable.parse(MetricsLogger.completeLines(try MetricsTable.text(of: csvURL)), path: csvURL.path)
+      let table = try MetricsTable.parse(
+        MetricsLogger.completeLines(try MetricsTable.text(of: csvURL)), path: csvURL.path)
       guard table.keys == columns else {
         throw FileError(
           path: csvURL.path,

@@ -16,7 +16,8 @@ public struct RunRequest: Sendable, Equatable {
   /// Checkpoints kept (the newest ones); see ``TrainingSession/defaultKeepCheckpoints``.
   public var keepCheckpoints: Int
 
-  public init(folder: RunFolder, start: Start, keepCheckpoints: Int = TrainingSession.defaultKeepCheckpoints) {
+  public init(folder: RunFolder, start: Start, keepCheckpoints: Int = TrainingSession.defaultKeepCheckpoints)
+  {
     self.folder = folder
     self.start = start
     self.keepCheckpoints = keepCheckpoints
@@ -26,7 +27,8 @@ public struct RunRequest: Sendable, Equatable {
   /// `--resume`, neither empty; `--overwrite` only with `--out`; `--keep-checkpoints` >= 1.
   /// - Throws: ``RunLifecycleError`` (a usage error) naming the flag.
   public static func parse(
-    out: String?, resume: String?, overwrite: Bool, keepCheckpoints: Int = TrainingSession.defaultKeepCheckpoints
+    out: String?, resume: String?, overwrite: Bool,
+    keepCheckpoints: Int = TrainingSession.defaultKeepCheckpoints
   ) throws -> RunRequest {
     if keepCheckpoints < 1 {
       throw RunLifecycleError.usage("--keep-checkpoints \(keepCheckpoints): allowed 1 or more")
@@ -43,7 +45,8 @@ public struct RunRequest: Sendable, Equatable {
       if resume.isEmpty { throw RunLifecycleError.usage("--resume '': allowed a run folder, not empty") }
       if overwrite { throw RunLifecycleError.usage("--overwrite goes with --out, not --resume") }
       return RunRequest(
-        folder: RunFolder(url: URL(fileURLWithPath: resume)), start: .resume, keepCheckpoints: keepCheckpoints)
+        folder: RunFolder(url: URL(fileURLWithPath: resume)), start: .resume, keepCheckpoints: keepCheckpoints
+      )
     }
   }
 }

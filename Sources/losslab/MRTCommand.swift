@@ -138,7 +138,8 @@ struct MRTCommand: ParsableCommand {
         print(
           "\(path): best dev BLEU \(String(format: "%.2f", summary.bestDevBLEU)) at step \(summary.bestStep)"
             + (summary.interrupted
-              ? " (interrupted at step \(summary.steps); continue with: losslab mrt train --resume \(path))" : ""))
+              ? " (interrupted at step \(summary.steps); continue with: losslab mrt train --resume \(path))"
+              : ""))
         return summary.interrupted ? .interrupted : .finished
       }
     }

@@ -37,7 +37,8 @@ struct RLTrainCommand: ParsableCommand {
 
   @Option(
     help:
-      "Environment steps to train for (default: the preset's n_timesteps; with --resume, the new total, above the steps done).")
+      "Environment steps to train for (default: the preset's n_timesteps; with --resume, the new total, above the steps done)."
+  )
   var steps: Int?
 
   @OptionGroup var runFolder: RunFolderOptions
