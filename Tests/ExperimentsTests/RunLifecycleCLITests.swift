@@ -119,20 +119,9 @@ import Testing
       "ctc", "train", "--data", data, "--epochs", "2", "--hidden", "16", "--frontend", "16", "--batch-size",
       "4",
     ]
-    let straight = scratch.appendingPathComponent("straight")
-    let stopped = scratch.appendingPathComponent("stopped")
-    #expect(try LossLabProcess.run(args + ["--out", straight.path]).0 == 0)
-    let child = try Child(args + ["--out", stopped.path], logs: scratch)
-    #expect(child.wait(for: stopped.appendingPathComponent("status.json")))
-    kill(child.process.processIdentifier, SIGINT)
-    let (code, err) = child.finish()
-    #expect(code == 130, "\(err)")
-    #expect(try status(stopped) == "interrupted")
-    let resumed = try LossLabProcess.run(["ctc", "train", "--resume", stopped.path])
-    #expect(resumed.0 == 0, "\(resumed.2)")
-    try expectSameRun(straight, stopped)
-    let again = try LossLabProcess.run(["ctc", "train", "--resume", stopped.path])
-    #expect(again.0 == 0 && again.1.contains("already finished at 2 epochs; pass --epochs M (M > 2)"))
+    try interruptResumeAndCompare(
+      args, resume: ["ctc", "train"], in: scratch,
+      finished: "already finished at 2 epochs; pass --epochs M (M > 2)")
   }
 
   @Test func mrtCtrlCExits130AndResumesExactly() throws {
@@ -146,6 +135,16 @@ import Testing
       "mrt", "train", "--data", data, "--max-steps", "300", "--eval-every", "100", "--dev-sentences", "20",
       "--embedding", "8", "--hidden", "16", "--batch-size", "16", "--quiet",
     ]
+    try interruptResumeAndCompare(
+      args, resume: ["mrt", "train", "--quiet"], in: scratch,
+      finished: "already finished at 300 steps; pass --max-steps M (M > 300)")
+  }
+
+  /// Runs `args` straight, and again with a Ctrl-C once the run has started (exit 130,
+  /// `interrupted`), resumes that with `resume + --resume DIR`, and compares the two; resuming the
+  /// finished run then prints `finished`.
+  func interruptResumeAndCompare(_ args: [String], resume: [String], in scratch: URL, finished: String) throws
+  {
     let straight = scratch.appendingPathComponent("straight")
     let stopped = scratch.appendingPathComponent("stopped")
     #expect(try LossLabProcess.run(args + ["--out", straight.path]).0 == 0)
@@ -155,11 +154,11 @@ import Testing
     let (code, err) = child.finish()
     #expect(code == 130, "\(err)")
     #expect(try status(stopped) == "interrupted")
-    let resumed = try LossLabProcess.run(["mrt", "train", "--resume", stopped.path, "--quiet"])
+    let resumed = try LossLabProcess.run(resume + ["--resume", stopped.path])
     #expect(resumed.0 == 0, "\(resumed.2)")
     try expectSameRun(straight, stopped)
-    let again = try LossLabProcess.run(["mrt", "train", "--resume", stopped.path])
-    #expect(again.0 == 0 && again.1.contains("already finished at 300 steps; pass --max-steps M (M > 300)"))
+    let again = try LossLabProcess.run(resume + ["--resume", stopped.path])
+    #expect(again.0 == 0 && again.1.contains(finished), "\(again.1)")
   }
 
   @Test func divergedDemoFailsWithoutACheckpoint() throws {
