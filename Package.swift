@@ -44,7 +44,7 @@ let package = Package(
       name: "TensorBoard",
       dependencies: ["Core", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
       exclude: ["tensorboard.proto"]),
-    .target(name: "Runs", dependencies: ["Core", "Statistics"]),
+    .target(name: "Runs", dependencies: ["Core", "Statistics", "TensorBoard"]),
     .target(
       name: "Reports", dependencies: ["Core", "Statistics", "Runs", "Environments", "Reinforcement"]),
     .target(

@@ -14,13 +14,13 @@ struct CTCTrainCommand: ParsableCommand {
     discussion: """
       Writes OUT/config.json, status.json, metrics.csv and metrics.jsonl (train/ctc_loss,
       dev/cer, dev/wer per epoch), curve.svg and checkpoints/step-N.safetensors (+ .json).
-      Ctrl-C saves a checkpoint and stops; --resume continues from the latest checkpoint.
+      Ctrl-C saves a checkpoint, marks the run interrupted and exits 130; --resume OUT continues \
+      from the newest checkpoint with the saved config (--epochs may extend it). See docs/runs.md.
       """)
 
   @Option(help: "Corpus folder with train.jsonl and dev.jsonl (losslab ctc synth).")
   var data: String = "data/speech"
-  @Option(help: "Run folder.")
-  var out: String = "runs/ctc"
+  @OptionGroup var runFolder: RunFolderOptions
   @Option(
     help: "Passes over the training set (default 20; with --resume, the new total, default the saved one).")
   var epochs: Int?
@@ -46,8 +46,6 @@ struct CTCTrainCommand: ParsableCommand {
   var noSpecAugment = false
   @Option(help: "Random seed (default 1).")
   var seed: UInt64 = 1
-  @Flag(help: "Continue the run in --out from its latest checkpoint.")
-  var resume = false
   @OptionGroup var threads: ThreadsOption
 
   func validate() throws {
@@ -68,12 +66,7 @@ struct CTCTrainCommand: ParsableCommand {
   func run() throws {
     threads.apply()
     var config = CTCTrainingConfig(data: data)
-    let folder = RunFolder(url: URL(fileURLWithPath: out))
-    if resume, epochs == nil, let saved = try? folder.readConfig(CTCTrainingConfig.self) {
-      config.epochs = saved.epochs
-    } else {
-      config.epochs = epochs ?? 20
-    }
+    config.epochs = epochs ?? 20
     config.batchSize = batchSize
     config.learningRate = lr
     config.finalLearningRate = finalLr
@@ -85,8 +78,6 @@ struct CTCTrainCommand: ParsableCommand {
     config.model.stacking = FrameStacking(stride: stride, context: context)
     config.specAugment = noSpecAugment ? nil : SpecAugment()
 
-    let interrupt = InterruptHandler.install()
-    defer { interrupt.uninstall() }
     var bar: ProgressBar? = nil
     var observer = CTCTrainingObserver()
     observer.message = { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
@@ -103,26 +94,31 @@ struct CTCTrainCommand: ParsableCommand {
       let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
       FileHandle.standardError.write(Data("\(clear)\(line)\n".utf8))
     }
-    observer.shouldStop = { interrupt.isRequested }
-
-    let summary: CTCTrainingSummary
-    do {
-      summary = try CTCTraining.run(
-        config, folder: folder, resume: resume, observer: observer)
-    } catch let error as CTCTrainingError {
-      throw ValidationError(error.description)
-    }
-    bar?.finish()
-    let s = summary.state
-    if summary.interrupted {
-      print("interrupted at epoch \(s.epoch), update \(s.updates); resume with --resume")
-    } else {
+    try TrainingCommandExit.run {
+      let interrupt = InterruptHandler.install()
+      defer { interrupt.uninstall() }
+      let session = try TrainingSession(try runFolder.request(defaultOut: "runs/ctc"), interrupt: interrupt)
+      let summary: CTCTrainingSummary
+      do {
+        summary = try CTCTraining.run(config, session: session, requestedEpochs: epochs, observer: observer)
+      } catch let error as CTCTrainingError {
+        throw ValidationError(error.description)
+      }
+      bar?.finish()
+      let s = summary.state
+      if summary.interrupted {
+        print(
+          "interrupted at epoch \(s.epoch), update \(s.updates); "
+            + "continue with: losslab ctc train --resume \(session.folder.url.path)")
+        return .interrupted
+      }
       print(
         String(
           format: "trained %d epochs (%d updates, %d parameters) in %.1f s (+ %.1f s features); "
             + "dev CER %.4f, WER %.4f; run folder %@",
           s.epoch, s.updates, summary.parameters, s.trainSeconds, summary.featureSeconds, s.devCER ?? .nan,
-          s.devWER ?? .nan, out))
+          s.devWER ?? .nan, session.folder.url.path))
+      return .finished
     }
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Foundation
 import NeuralNets
+import Runs
 import Tensors
 
 /// `losslab demo ...`: short end-to-end runs that show the library working.
@@ -56,7 +57,9 @@ struct DemoRegressionCommand: ParsableCommand {
         + "Adam lr \(learningRate) linearly annealed, batch \(batchSize), \(BLAS.threads) BLAS thread(s)")
     let start = Date()
     let interactive = isatty(STDOUT_FILENO) != 0
+    var lastLoss: Float = 0
     let testMSE = demo.train { p in
+      lastLoss = p.trainLoss
       let line = String(
         format: "step %5d/%d  train loss %.5f  lr %.2e  %.1f s", p.step, p.steps, p.trainLoss, p.learningRate,
         Date().timeIntervalSince(start))
@@ -68,6 +71,9 @@ struct DemoRegressionCommand: ParsableCommand {
       }
     }
     if interactive { print() }
+    // The one NaN/Inf guard: a diverged fit fails (exit 1) and saves no checkpoint.
+    try NumericGuard.check(
+      [("train loss", Double(lastLoss)), ("held-out MSE", Double(testMSE))], step: steps)
     let folder = URL(fileURLWithPath: out, isDirectory: true)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let checkpoint = folder.appendingPathComponent("model.safetensors")

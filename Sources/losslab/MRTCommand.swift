@@ -74,8 +74,8 @@ struct MRTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Train by maximum likelihood, or fine-tune by minimum risk (--objective risk --init).")
 
-    @Option(help: "Parallel corpus folder.") var data: String
-    @Option(help: "Run folder to create (or resume).") var out: String
+    @Option(help: "Parallel corpus folder (required for a new run).") var data: String?
+    @OptionGroup var runFolder: RunFolderOptions
     @Option(help: "Objective: mle or risk (default mle).") var objective: MRTObjective = .mle
     @Option(name: .customLong("init"), help: "MLE run folder to start from (risk).") var initFrom: String?
     @Option(help: "Seed (default 1).") var seed: UInt64 = 1
@@ -90,7 +90,9 @@ struct MRTCommand: ParsableCommand {
     @Flag(help: "Risk: add the reference to each candidate set.") var includeReference = false
     @Flag(help: "Risk: drop repeated candidates.") var deduplicate = false
     @Option(help: "Adam learning rate (default 1e-3 mle, 1e-4 risk).") var lr: Double?
-    @Option(help: "Maximum optimizer steps (default 10000 mle, 1500 risk).") var maxSteps: Int?
+    @Option(
+      help: "Maximum optimizer steps (default 10000 mle, 1500 risk; with --resume, the new total).")
+    var maxSteps: Int?
     @Option(help: "Steps between dev evaluations (default 500 mle, 100 risk).") var evalEvery: Int?
     @Option(help: "Evaluations without dev gain before stopping (default 4).") var patience = 4
     @Option(help: "Dev sentences per evaluation (default 1000).") var devSentences = 1_000
@@ -100,7 +102,7 @@ struct MRTCommand: ParsableCommand {
     var configurationValue: MRTConfiguration {
       var c = MRTConfiguration()
       c.objective = objective
-      c.data = data
+      c.data = data ?? ""
       c.initFrom = initFrom
       c.seed = seed
       c.embeddingSize = embedding
@@ -121,21 +123,28 @@ struct MRTCommand: ParsableCommand {
     }
 
     func validate() throws {
+      if runFolder.resume == nil && data == nil { throw ValidationError("--data is required for a new run") }
       if let message = configurationValue.validationError() { throw ValidationError(message) }
       guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
       BLAS.threads = threads
-      let interrupt = InterruptHandler.install()
-      defer { interrupt.uninstall() }
-      let run = RunFolder(url: URL(fileURLWithPath: out))
-      let summary = try MRTTraining.train(
-        configurationValue, run: run, progress: !quiet, interrupt: interrupt,
-        log: { FileHandle.standardError.write(Foundation.Data(($0 + "\n").utf8)) })
-      print(
-        "\(out): best dev BLEU \(String(format: "%.2f", summary.bestDevBLEU)) at step \(summary.bestStep)"
-          + (summary.interrupted ? " (interrupted at step \(summary.steps); run again to resume)" : ""))
+      try TrainingCommandExit.run {
+        let interrupt = InterruptHandler.install()
+        defer { interrupt.uninstall() }
+        let session = try TrainingSession(try runFolder.request(), interrupt: interrupt)
+        let summary = try MRTTraining.train(
+          configurationValue, session: session, requestedMaxSteps: session.isResuming ? maxSteps : nil,
+          progress: !quiet, log: { FileHandle.standardError.write(Foundation.Data(($0 + "\n").utf8)) })
+        let path = session.folder.url.path
+        print(
+          "\(path): best dev BLEU \(String(format: "%.2f", summary.bestDevBLEU)) at step \(summary.bestStep)"
+            + (summary.interrupted
+              ? " (interrupted at step \(summary.steps); continue with: losslab mrt train --resume \(path))"
+              : ""))
+        return summary.interrupted ? .interrupted : .finished
+      }
     }
   }
 

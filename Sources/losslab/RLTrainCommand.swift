@@ -37,14 +37,13 @@ struct RLTrainCommand: ParsableCommand {
   @Option(help: "Random seed (initialisation, environments, sampling, shuffles).")
   var seed: UInt64 = 0
 
-  @Option(help: "Environment steps to train for (default: the preset's n_timesteps).")
+  @Option(
+    help:
+      "Environment steps to train for (default: the preset's n_timesteps; with --resume, the new total, above the steps done)."
+  )
   var steps: Int?
 
-  @Option(help: "Run folder to write.")
-  var out: String?
-
-  @Option(help: "Continue the run in this folder from its latest checkpoint (--steps may extend it).")
-  var resume: String?
+  @OptionGroup var runFolder: RunFolderOptions
 
   @Option(
     name: .customLong("eval-freq"),
@@ -64,8 +63,6 @@ struct RLTrainCommand: ParsableCommand {
   var noProgress = false
 
   func validate() throws {
-    if resume == nil && out == nil { throw ValidationError("--out is required (or --resume RUN_FOLDER)") }
-    if resume != nil && out != nil { throw ValidationError("--out and --resume exclude each other") }
     if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps)") }
     if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     if evalFreq < 0 { throw ValidationError("--eval-freq must be >= 0, got \(evalFreq)") }
@@ -122,55 +119,46 @@ struct RLTrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    let folder: RunFolder
-    var config: PPORunConfig
-    if let resume {
-      folder = RunFolder(url: URL(fileURLWithPath: resume))
-      guard FileManager.default.fileExists(atPath: folder.configURL.path) else {
-        throw ValidationError("--resume: \(resume) is not a run folder (no config.json)")
+    try TrainingCommandExit.run {
+      let interrupt = InterruptHandler.install()
+      defer { interrupt.uninstall() }
+      let session = try TrainingSession(try runFolder.request(), interrupt: interrupt)
+      let config = try PPOTraining.config(for: session, requestedSteps: steps, fresh: runConfig)
+      let folder = session.folder
+      let training: PPOTraining
+      do { training = try PPOTraining(config: config, session: session) } catch let error as ConfigError {
+        throw ValidationError(error.message)
       }
-      config = try folder.readConfig(PPORunConfig.self)
-      if let steps { config.totalTimesteps = steps }
-    } else {
-      folder = RunFolder(url: URL(fileURLWithPath: out!))
-      config = try runConfig()
-    }
-    let training: PPOTraining
-    do { training = try PPOTraining(config: config, folder: folder, resume: resume != nil) } catch let error
-      as ConfigError
-    {
-      throw ValidationError(error.message)
-    }
-    if resume != nil {
-      print("resuming \(folder.url.path) at \(training.ppo.numTimesteps) timesteps")
-    }
-    let bar =
-      noProgress
-      ? nil
-      : ProgressBar(total: config.totalTimesteps, initial: training.ppo.numTimesteps, label: "train")
-    let interrupt = InterruptHandler.install()
-    defer { interrupt.uninstall() }
-    let startSteps = training.ppo.numTimesteps
-    let outcome = try training.run(progress: bar, interrupt: interrupt)
-    let rate = Double(outcome.timesteps - startSteps) / max(outcome.wallSeconds, 1e-9)
-    var summary = "\(config.env) seed \(config.seed): \(outcome.timesteps) timesteps"
-    summary += String(format: " in %.2f s (%.0f steps/s)", outcome.wallSeconds, rate)
-    if let r = training.ppo.episodeRewardMean { summary += String(format: ", ep_rew_mean %.2f", r) }
-    if let e = outcome.lastEvaluation {
-      summary += String(
-        format: ", eval %.2f +/- %.2f over %d episodes", e.meanReturn, e.stdReturn, e.episodes)
-      if training.spec.gridMap != nil { summary += String(format: " (success %.3f)", e.successRate) }
-    }
-    print(summary)
-    switch outcome.status {
-    case .finished:
-      print("run folder: \(folder.url.path)")
-    case .interrupted:
-      print(
-        "interrupted at \(outcome.timesteps) timesteps; checkpoint saved to \(outcome.checkpoint?.weightsURL.path ?? "-")"
-      )
-      print("continue with: losslab rl train --resume \(folder.url.path)")
-      throw ExitCode(130)
+      if session.isResuming {
+        print("resuming \(folder.url.path) at \(training.ppo.numTimesteps) timesteps")
+      }
+      let bar =
+        noProgress
+        ? nil
+        : ProgressBar(total: config.totalTimesteps, initial: training.ppo.numTimesteps, label: "train")
+      let startSteps = training.ppo.numTimesteps
+      let outcome = try training.run(progress: bar)
+      let rate = Double(outcome.timesteps - startSteps) / max(outcome.wallSeconds, 1e-9)
+      var summary = "\(config.env) seed \(config.seed): \(outcome.timesteps) timesteps"
+      summary += String(format: " in %.2f s (%.0f steps/s)", outcome.wallSeconds, rate)
+      if let r = training.ppo.episodeRewardMean { summary += String(format: ", ep_rew_mean %.2f", r) }
+      if let e = outcome.lastEvaluation {
+        summary += String(
+          format: ", eval %.2f +/- %.2f over %d episodes", e.meanReturn, e.stdReturn, e.episodes)
+        if training.spec.gridMap != nil { summary += String(format: " (success %.3f)", e.successRate) }
+      }
+      print(summary)
+      switch outcome.status {
+      case .finished:
+        print("run folder: \(folder.url.path)")
+        return .finished
+      case .interrupted:
+        print(
+          "interrupted at \(outcome.timesteps) timesteps; checkpoint saved to \(outcome.checkpoint?.weightsURL.path ?? "-")"
+        )
+        print("continue with: losslab rl train --resume \(folder.url.path)")
+        return .interrupted
+      }
     }
   }
 }

@@ -57,8 +57,8 @@ import Testing
     #expect(comparison.contains("paired t-test"))
   }
 
-  /// Same seed, same metrics (bit for bit); running a finished run's command again leaves it as
-  /// it is (it reports the summary, it does not retrain).
+  /// Same seed, same metrics (bit for bit); running a finished run's command again is refused,
+  /// and resuming it says it is finished; neither retrains.
   @Test func trainingIsDeterministic() throws {
     let folder = try Self.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -73,8 +73,9 @@ import Testing
     let a = try String(contentsOf: folder.appendingPathComponent("a/metrics.csv"), encoding: .utf8)
     let b = try String(contentsOf: folder.appendingPathComponent("b/metrics.csv"), encoding: .utf8)
     #expect(a == b && a.split(separator: "\n").count == 1 + 1 + 12 + 2)
-    let again = try Self.run(args + ["--out", "a"], in: folder)
-    #expect(again.contains("best dev BLEU"))
+    _ = try Self.run(args + ["--out", "a"], in: folder, expectStatus: 2)
+    let again = try Self.run(["mrt", "train", "--resume", "a"], in: folder)
+    #expect(again.contains("already finished at 12 steps"))
     let after = try String(contentsOf: folder.appendingPathComponent("a/metrics.csv"), encoding: .utf8)
     #expect(after == a)
   }
