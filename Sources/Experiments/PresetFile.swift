@@ -70,14 +70,17 @@ public struct PPOPreset: Sendable, Equatable {
     return try parse(text, name: url.deletingPathExtension().lastPathComponent)
   }
 
-  /// `environments/presets`, found the way the gridworld maps are (`$LOSSLAB_ENVIRONMENTS`, the
-  /// current folder, or next to the executable).
+  /// `presets` in the environments folder, found as the gridworld maps are (`EnvironmentsFolder`).
   public static func defaultDirectory() -> URL? {
-    if let root = ProcessInfo.processInfo.environment["LOSSLAB_ENVIRONMENTS"] {
-      return URL(fileURLWithPath: root).appendingPathComponent("presets")
+    EnvironmentsFolder.locate()?.appendingPathComponent("presets")
+  }
+
+  /// The preset folder, or an error listing the places searched.
+  public static func requireDirectory() throws -> URL {
+    guard let dir = defaultDirectory() else {
+      throw ConfigError(EnvironmentsFolder.notFoundMessage("the preset folder environments/presets"))
     }
-    return EnvironmentSpec.defaultMapsDirectory()?.deletingLastPathComponent().appendingPathComponent(
-      "presets")
+    return dir
   }
 
   /// The preset file for an environment name: `cartpole` -> `cartpole.yaml`,
@@ -95,9 +98,7 @@ public struct PPOPreset: Sendable, Equatable {
     if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
       return try load(contentsOf: URL(fileURLWithPath: nameOrPath))
     }
-    guard let dir = directory ?? defaultDirectory() else {
-      throw ConfigError("cannot find the preset folder environments/presets (set LOSSLAB_ENVIRONMENTS)")
-    }
+    let dir = try directory ?? requireDirectory()
     let url = dir.appendingPathComponent(nameOrPath + ".yaml")
     guard FileManager.default.fileExists(atPath: url.path) else {
       throw ConfigError(

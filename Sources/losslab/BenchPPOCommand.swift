@@ -28,6 +28,13 @@ struct BenchPPOCommand: ParsableCommand {
   @Flag(help: "Print JSON.")
   var json = false
 
+  func validate() throws {
+    try Allowed.name("--preset", preset)
+    try Allowed.check("--steps", steps, 1...Limits.steps)
+    try ThreadsOption.check(threads)
+    try Allowed.check("--eval-every", evalEvery, 0...Limits.steps)
+  }
+
   func run() throws {
     let chosen = try PPOPreset.resolve(preset)
     let result = try PPOBenchmark.run(

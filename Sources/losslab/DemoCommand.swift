@@ -35,11 +35,10 @@ struct DemoRegressionCommand: ParsableCommand {
   @OptionGroup var threads: ThreadsOption
 
   func validate() throws {
-    guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
-    guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-    guard learningRate > 0 && learningRate.isFinite else {
-      throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
-    }
+    try Allowed.path("--out", out)
+    try Allowed.check("--steps", steps, 1...Limits.demoSteps)
+    try Allowed.check("--batch-size", batchSize, 1...Limits.batch)
+    try Allowed.check("--learning-rate", Double(learningRate), above: 0, upTo: Limits.learningRate)
   }
 
   func run() throws {

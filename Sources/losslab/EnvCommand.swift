@@ -85,7 +85,10 @@ extension EnvCommand {
     @OptionGroup var environment: EnvironmentOptions
 
     /// Resolving the name here (not in `run`) makes a bad name print this command's usage.
-    func validate() throws { _ = try environment.spec(env) }
+    func validate() throws {
+      try Allowed.name("ENV", env, "cartpole, gridworld:NAME or gridworld:PATH")
+      _ = try environment.spec(env)
+    }
 
     func run() throws {
       let spec = try environment.spec(env)
@@ -114,6 +117,8 @@ extension EnvCommand {
       guard env == "cartpole" else {
         throw ValidationError("env replay supports only 'cartpole', got '\(env)'")
       }
+      try Allowed.path("--trajectories", trajectories)
+      try Allowed.path("--output", output)
     }
 
     func run() throws {
@@ -137,7 +142,10 @@ extension EnvCommand {
     @Flag(help: "JSON with Gymnasium's keys: nS, nA, P.") var json = false
     @OptionGroup var environment: EnvironmentOptions
 
-    func validate() throws { _ = try environment.spec(env) }
+    func validate() throws {
+      try Allowed.name("ENV", env, "gridworld:NAME or gridworld:PATH")
+      _ = try environment.spec(env)
+    }
 
     func run() throws {
       guard let map = try environment.spec(env).gridMap else {
@@ -169,7 +177,8 @@ extension EnvCommand {
     @OptionGroup var environment: EnvironmentOptions
 
     func validate() throws {
-      guard gamma > 0 && gamma <= 1 else { throw ValidationError("--gamma must be in (0, 1], got \(gamma)") }
+      try Allowed.check("--gamma", gamma, above: 0, upTo: 1)
+      try Allowed.name("ENV", env, "gridworld:NAME or gridworld:PATH")
       _ = try environment.spec(env)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Tensors
 
 @main
@@ -15,6 +16,6 @@ struct LossLab: ParsableCommand {
   static func main() {
     // OpenBLAS's workers spin at start-up; commands that use BLAS restart them on demand.
     BLAS.stopIdleWorkers()
-    main(nil)
+    Foundation.exit(CommandLineExit.run(LossLab.self, arguments: Array(CommandLine.arguments.dropFirst())))
   }
 }

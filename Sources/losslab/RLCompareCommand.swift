@@ -54,6 +54,7 @@ struct RLCompareCommand: ParsableCommand {
   var out: String
 
   @Option(
+    parsing: .unconditional,
     help: "Steps-to-threshold threshold (default: 90% of the way from random to optimal; 475 for CartPole).")
   var threshold: Double?
 
@@ -66,13 +67,21 @@ struct RLCompareCommand: ParsableCommand {
   var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
   func validate() throws {
-    if seeds < 1 { throw ValidationError("--seeds must be positive, got \(seeds)") }
-    if let jobs, jobs < 1 { throw ValidationError("--jobs must be positive, got \(jobs)") }
-    if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps)") }
-    if evalFreq < 1 {
-      throw ValidationError("--eval-freq must be positive for a learning curve, got \(evalFreq)")
+    try Allowed.name("--env", env)
+    try Allowed.path("--out", out)
+    try Allowed.name("--preset", preset)
+    try Allowed.check("--seeds", seeds, 1...Limits.seeds)
+    if firstSeed > UInt64.max - UInt64(seeds - 1) {
+      throw Allowed.error(
+        "--first-seed", "\(firstSeed)", "0...\(UInt64.max - UInt64(seeds - 1))",
+        "the last seed, FIRST + --seeds - 1, must fit in 64 bits")
     }
-    if evalEpisodes < 1 { throw ValidationError("--eval-episodes must be positive, got \(evalEpisodes)") }
+    try Allowed.check("--jobs", jobs, 1...Limits.jobs)
+    try Allowed.check("--steps", steps, 1...Limits.steps)
+    try Allowed.check("--eval-freq", evalFreq, 1...Limits.steps, "a learning curve needs evaluations")
+    try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
+    try Allowed.check(
+      "--threshold", threshold, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
   }
 
   func run() throws {

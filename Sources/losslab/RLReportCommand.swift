@@ -27,8 +27,17 @@ struct RLReportCommand: ParsableCommand {
   var order: String?
 
   @Option(
+    parsing: .unconditional,
     help: "Steps-to-threshold threshold (default: 90% of the way from random to optimal; 475 for CartPole).")
   var threshold: Double?
+
+  func validate() throws {
+    try Allowed.path("DIR", dir)
+    try Allowed.path("--out", out)
+    try Allowed.name("--baseline", baseline)
+    try Allowed.check(
+      "--threshold", threshold, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+  }
 
   func run() throws {
     let root = URL(fileURLWithPath: dir)

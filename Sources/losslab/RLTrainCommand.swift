@@ -64,27 +64,30 @@ struct RLTrainCommand: ParsableCommand {
   func validate() throws {
     if resume == nil && out == nil { throw ValidationError("--out is required (or --resume RUN_FOLDER)") }
     if resume != nil && out != nil { throw ValidationError("--out and --resume exclude each other") }
-    if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps)") }
-    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-    if evalFreq < 0 { throw ValidationError("--eval-freq must be >= 0, got \(evalFreq)") }
-    if evalEpisodes < 1 { throw ValidationError("--eval-episodes must be positive, got \(evalEpisodes)") }
-    if checkpointFreq < 1 {
-      throw ValidationError("--checkpoint-freq must be positive, got \(checkpointFreq)")
-    }
+    try Allowed.path("--out", out)
+    try Allowed.path("--resume", resume)
+    try Allowed.name("--env", env)
+    try Allowed.name("--preset", preset)
+    try Allowed.name("--shaping", shaping)
+    try Allowed.check("--steps", steps, 1...Limits.steps)
+    try ThreadsOption.check(threads)
+    try Allowed.check("--eval-freq", evalFreq, 0...Limits.steps)
+    try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
+    try Allowed.check("--checkpoint-freq", checkpointFreq, 1...Limits.steps)
   }
 
   func runConfig() throws -> PPORunConfig {
     let chosenPreset: PPOPreset?
     if let preset {
       chosenPreset = try PPOPreset.resolve(preset)
-    } else if let env, let url = PPOPreset.url(forEnvironment: env) {
-      chosenPreset = try PPOPreset.load(contentsOf: url)
-    } else if env == nil {
+    } else if let env {
+      // The environment's preset; none in the (found) preset folder: the library defaults.
+      let folder = try PPOPreset.requireDirectory()
+      chosenPreset = try PPOPreset.url(forEnvironment: env, in: folder).map(PPOPreset.load(contentsOf:))
+    } else {
       throw ValidationError(
         "give --env (cartpole, gridworld:NAME) or --preset (\(PPOPreset.available().joined(separator: ", ")))"
       )
-    } else {
-      chosenPreset = nil
     }
     guard let envName = env ?? chosenPreset?.environment else {
       throw ValidationError("the preset names no environment: give --env")
