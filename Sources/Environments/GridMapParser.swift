@@ -17,7 +17,7 @@ extension GridMap {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
       throw GridMapError(
-        file: url.path, line: 1, column: 1, message: "cannot read the map file: \(error.localizedDescription)"
+        file: url.path, line: 1, column: 1, message: "cannot read the map file: \(error.plainReason)"
       )
     }
     return try parse(text, file: url.path, name: name ?? url.deletingPathExtension().lastPathComponent)

@@ -327,7 +327,7 @@ public enum MRTTraining {
       throw FileError(path: url.path, reason: "cannot read the vocabularies (is this a run folder?)")
     }
     do { return try JSONDecoder().decode(MRTVocabularies.self, from: data) } catch {
-      throw FileError(path: url.path, reason: "invalid vocabularies: \(error)")
+      throw FileError(path: url.path, reason: "invalid vocabularies: \(error.plainReason)")
     }
   }
 

@@ -157,7 +157,7 @@ public final class MetricsLogger {
       try handle.seekToEnd()
       return handle
     } catch {
-      throw FileError(path: url.path, reason: "cannot open for appending: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot open for appending: \(error.plainReason)")
     }
   }
 
@@ -165,7 +165,7 @@ public final class MetricsLogger {
     do {
       try handle.write(contentsOf: Data(text.utf8))
     } catch {
-      throw FileError(path: url.path, reason: "cannot append a metrics row: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot append a metrics row: \(error.plainReason)")
     }
   }
 }
@@ -187,7 +187,7 @@ public struct MetricsTable: Sendable, Equatable {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw FileError(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot read: \(error.plainReason)")
     }
     let records: [[String]]
     do { records = try CSV.parse(text) } catch { throw FileError(path: url.path, reason: "\(error)") }

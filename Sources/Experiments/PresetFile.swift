@@ -65,7 +65,7 @@ public struct PPOPreset: Sendable, Equatable {
   public static func load(contentsOf url: URL) throws -> PPOPreset {
     let text: String
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-      throw ConfigError("cannot read preset \(url.path): \(error.localizedDescription)")
+      throw ConfigError("cannot read preset \(url.path): \(error.plainReason)")
     }
     return try parse(text, name: url.deletingPathExtension().lastPathComponent)
   }

@@ -87,7 +87,7 @@ public enum SafeTensors {
     do {
       try data.write(to: url, options: .atomic)
     } catch {
-      throw .io("cannot write \(url.path): \(error.localizedDescription)")
+      throw .io("cannot write \(url.path): \(error.plainReason)")
     }
   }
 
@@ -98,7 +98,7 @@ public enum SafeTensors {
     do {
       data = try Data(contentsOf: url)
     } catch {
-      throw .io("cannot read \(url.path): \(error.localizedDescription)")
+      throw .io("cannot read \(url.path): \(error.plainReason)")
     }
     return try decode(data)
   }

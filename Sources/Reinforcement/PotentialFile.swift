@@ -85,7 +85,7 @@ public enum PotentialFile {
   public static func load(contentsOf url: URL, map: GridMap) throws -> Potential {
     let text: String
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-      throw ShapingError("cannot read potential file \(url.path): \(error.localizedDescription)")
+      throw ShapingError("cannot read potential file \(url.path): \(error.plainReason)")
     }
     return try parse(text, map: map, path: url.path)
   }

@@ -147,7 +147,7 @@ public struct EspeakEngine: SpeechEngine {
     process.standardError = errors
     process.standardOutput = FileHandle.nullDevice
     do { try process.run() } catch {
-      throw SpeechCorpusError("cannot run \(executable.path): \(error.localizedDescription)")
+      throw SpeechCorpusError("cannot run \(executable.path): \(error.plainReason)")
     }
     let message = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

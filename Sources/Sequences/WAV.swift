@@ -71,7 +71,7 @@ public enum WAV {
   public static func read(from url: URL) throws -> Waveform {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw WAVError("cannot read \(url.path): \(error.localizedDescription)")
+      throw WAVError("cannot read \(url.path): \(error.plainReason)")
     }
     do { return try decode(data) } catch let e as WAVError {
       throw WAVError("\(url.path): \(e.description)")
@@ -84,7 +84,7 @@ public enum WAV {
   public static func read(from url: URL, requiringMonoAt sampleRate: Int) throws -> Waveform {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw WAVError("cannot read \(url.path): \(error.localizedDescription)")
+      throw WAVError("cannot read \(url.path): \(error.plainReason)")
     }
     do {
       let (wave, format) = try decodeWithFormat(data)

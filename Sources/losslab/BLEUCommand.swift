@@ -124,7 +124,7 @@ struct BLEUCommand: ParsableCommand {
     do {
       return try BLEUSegments(contentsOf: URL(fileURLWithPath: path))
     } catch {
-      throw ReadError(path: path, reason: error.localizedDescription)
+      throw ReadError(path: path, reason: error.plainReason)
     }
   }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensors
 
 /// How `losslab` ends: 0 on success (and for --help/--version), 2 for a bad command line (a
 /// value out of range, a missing or malformed option; the message names the flag and what is
@@ -67,45 +68,12 @@ enum CommandLineExit {
   /// `NSCocoaErrorDomain Code=512` or `DecodingError.dataCorrupted(...)`).
   static func describe(_ error: Error) -> String {
     if let error = error as? CocoaError {
-      let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? error.filePath ?? error.url?.path
-      var reason: String
-      if let underlying = error.underlying as? POSIXError {
-        reason = String(cString: strerror(underlying.code.rawValue))
-      } else if let posix = error.userInfo[NSUnderlyingErrorKey] as? NSError,
-        posix.domain == NSPOSIXErrorDomain
-      {
-        reason = String(cString: strerror(Int32(posix.code)))
-      } else {
-        switch error.code {
-        case .fileNoSuchFile, .fileReadNoSuchFile: reason = "no such file or directory"
-        case .fileReadNoPermission, .fileWriteNoPermission: reason = "permission denied"
-        case .fileWriteOutOfSpace: reason = "no space left on the device"
-        case .fileReadCorruptFile: reason = "the file is not in the expected format"
-        case .fileReadInapplicableStringEncoding: reason = "the file is not UTF-8 text"
-        case .fileWriteFileExists: reason = "the file exists"
-        default: reason = "file system error \(error.code.rawValue)"
-        }
-      }
-      let verb = error.code.rawValue >= 512 ? "cannot write" : "cannot read"
-      return path.map { "\(verb) \($0): \(reason)" } ?? "\(verb) a file: \(reason)"
+      let path = error.filePath ?? error.url?.path
+      let verb = (512..<1024).contains(error.code.rawValue) ? "cannot write" : "cannot read"
+      return path.map { "\(verb) \($0): \(error.plainReason)" } ?? "\(verb) a file: \(error.plainReason)"
     }
-    if let error = error as? DecodingError { return "invalid JSON: \(describe(decoding: error))" }
-    if let error = error as? POSIXError { return String(cString: strerror(error.code.rawValue)) }
+    if error is DecodingError || error is POSIXError { return error.plainReason }
     return String(describing: error)
-  }
-
-  static func describe(decoding error: DecodingError) -> String {
-    func at(_ path: [CodingKey]) -> String {
-      path.isEmpty
-        ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-    }
-    switch error {
-    case .dataCorrupted(let c): return "\(c.debugDescription)\(at(c.codingPath))"
-    case .keyNotFound(let key, let c): return "missing key '\(key.stringValue)'\(at(c.codingPath))"
-    case .typeMismatch(let type, let c): return "expected \(type)\(at(c.codingPath)): \(c.debugDescription)"
-    case .valueNotFound(let type, let c): return "missing \(type) value\(at(c.codingPath))"
-    @unknown default: return "\(error)"
-    }
   }
 
   static func writeError(_ text: String) {

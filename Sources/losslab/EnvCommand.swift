@@ -46,6 +46,8 @@ extension EnvCommand {
       abstract: "The environments and maps with their spaces and settings.")
     @OptionGroup var environment: EnvironmentOptions
 
+    func validate() throws { _ = try environment.options() }
+
     func run() throws {
       // Each option goes to the environments that have that setting (cartpole or gridworlds).
       let options = try environment.options()
@@ -126,7 +128,7 @@ extension EnvCommand {
       do {
         text = try String(contentsOfFile: trajectories, encoding: .utf8)
       } catch {
-        throw ValidationError("--trajectories: cannot read '\(trajectories)': \(error.localizedDescription)")
+        throw ValidationError("--trajectories: cannot read '\(trajectories)': \(error.plainReason)")
       }
       let result = try CartPoleReplay.replay(JSONValue.parse(text))
       try Data((result.text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)

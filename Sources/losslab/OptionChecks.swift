@@ -57,6 +57,16 @@ enum Allowed {
     }
   }
 
+  /// Repeatable `NAME=VALUE` options (`--set`, `--env-option`): each has a name and an `=`.
+  static func assignments(_ flag: String, _ values: [String], names: [String]) throws {
+    for value in values {
+      guard let eq = value.firstIndex(of: "="), eq != value.startIndex else {
+        throw ValidationError(
+          "\(flag) '\(value)': allowed NAME=VALUE with NAME one of \(names.joined(separator: ", "))")
+      }
+    }
+  }
+
   static func error(_ flag: String, _ value: String, _ range: String, _ note: String) -> ValidationError {
     ValidationError("\(flag) \(value): allowed \(range)\(note.isEmpty ? "" : " (\(note))")")
   }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Environments
 import Experiments
 import Foundation
 import Reinforcement
@@ -70,6 +71,11 @@ struct RLCompareCommand: ParsableCommand {
     try Allowed.name("--env", env)
     try Allowed.path("--out", out)
     try Allowed.name("--preset", preset)
+    try Allowed.assignments("--set", overrides, names: PPOConfig.keys)
+    try Allowed.assignments(
+      "--env-option", envOptions,
+      names: EnvironmentSpec.cartPoleKeys.map(\.key) + GridSettings.keys.map(\.key))
+    _ = try shapingNames()
     try Allowed.check("--seeds", seeds, 1...Limits.seeds)
     if firstSeed > UInt64.max - UInt64(seeds - 1) {
       throw Allowed.error(
@@ -84,17 +90,26 @@ struct RLCompareCommand: ParsableCommand {
       "--threshold", threshold, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
   }
 
-  func run() throws {
+  /// The `--shapings` list, each name checked.
+  func shapingNames() throws -> [String] {
     let names = shapings.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
       !$0.isEmpty
     }
-    guard !names.isEmpty else { throw ValidationError("--shapings: give at least one shaping") }
+    guard !names.isEmpty else {
+      throw ValidationError(
+        "--shapings '\(shapings)': allowed a comma-separated list of \(ShapingSpec.knownDescription)")
+    }
     for name in names {
       do { _ = try ShapingSpec.parse(name) } catch let error as ShapingError {
         throw ValidationError("--shapings: \(error.message)")
       }
     }
     guard Set(names).count == names.count else { throw ValidationError("--shapings: a shaping is repeated") }
+    return names
+  }
+
+  func run() throws {
+    let names = try shapingNames()
     let jobs = self.jobs ?? cores
     var plan = ComparePlan(env: env, shapings: names, seeds: seeds, out: URL(fileURLWithPath: out))
     plan.envOptions = envOptions

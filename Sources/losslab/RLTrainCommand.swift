@@ -69,6 +69,11 @@ struct RLTrainCommand: ParsableCommand {
     try Allowed.name("--env", env)
     try Allowed.name("--preset", preset)
     try Allowed.name("--shaping", shaping)
+    do { _ = try ShapingSpec.parse(shaping) } catch let error as ShapingError {
+      throw ValidationError("--shaping: \(error.message)")
+    }
+    try Allowed.assignments("--set", overrides, names: PPOConfig.keys)
+    _ = try environment.options()
     try Allowed.check("--steps", steps, 1...Limits.steps)
     try ThreadsOption.check(threads)
     try Allowed.check("--eval-freq", evalFreq, 0...Limits.steps)

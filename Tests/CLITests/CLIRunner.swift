@@ -7,15 +7,24 @@ enum CLI {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// The child ended on a signal (a trap: SIGILL, SIGTRAP, SIGABRT, SIGSEGV...), `status` is its number.
+    var signaled = false
   }
 
   static let executable: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     .deletingLastPathComponent().appendingPathComponent("losslab")
 
-  static func run(_ arguments: [String]) throws -> Run {
+  static func run(
+    _ arguments: [String], executable: URL = CLI.executable, environment: [String: String]? = nil,
+    directory: URL? = nil
+  ) throws -> Run {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if let environment {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    if let directory { process.currentDirectoryURL = directory }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -30,7 +39,8 @@ enum CLI {
     while !errData.isSet { usleep(1000) }
     return Run(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData.value, as: UTF8.self))
+      stderr: String(decoding: errData.value, as: UTF8.self),
+      signaled: process.terminationReason == .uncaughtSignal)
   }
 
   /// `Tests/Fixtures/<relative>`, found from this file's path.
