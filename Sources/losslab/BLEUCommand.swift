@@ -121,6 +121,10 @@ struct BLEUCommand: ParsableCommand {
   }
 
   private static func read(_ path: String) throws -> BLEUSegments {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw ReadError(path: path, reason: "is a directory, not a file")
+    }
     do {
       return try BLEUSegments(contentsOf: URL(fileURLWithPath: path))
     } catch {

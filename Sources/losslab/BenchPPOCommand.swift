@@ -30,7 +30,7 @@ struct BenchPPOCommand: ParsableCommand {
 
   func validate() throws {
     try Allowed.name("--preset", preset)
-    try Allowed.check("--steps", steps, 1...Limits.steps)
+    try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try ThreadsOption.check(threads)
     try Allowed.check("--eval-every", evalEvery, 0...Limits.steps)
   }

@@ -79,12 +79,14 @@ enum Allowed {
 /// Upper bounds shared by several commands; each one keeps products such as
 /// `steps + rollout` and `width * width * 4` far from overflow and from exhausting memory.
 enum Limits {
-  /// Environment steps, updates, epochs and similar budgets.
+  /// Optimizer steps, evaluation and checkpoint intervals and similar budgets.
   static let steps = 1_000_000_000_000
+  /// Environment steps of a PPO run (one byte of action history each, reserved up front).
+  static let environmentSteps = 1_000_000_000
   /// Episodes, utterances, sentences and similar counts of items made or evaluated.
   static let items = 100_000_000
   /// Layer widths and embedding sizes.
-  static let width = 8_192
+  static let width = 4_096
   /// Episodes per evaluation, repeats, trials, examples.
   static let repeats = 1_000_000
   /// Seeds per comparison.
@@ -92,21 +94,21 @@ enum Limits {
   /// Concurrent processes.
   static let jobs = 1_024
   /// Sentence pairs of a generated corpus or of a dev evaluation.
-  static let corpusPairs = 10_000_000
+  static let corpusPairs = 1_000_000
   /// Clauses per generated sentence.
   static let clauses = 100
   /// Words per generated sentence.
   static let sentenceWords = 1_000
   /// Items per optimizer step.
-  static let batch = 1_000_000
+  static let batch = 16_384
   /// Candidates sampled per source sentence.
-  static let samples = 10_000
+  static let samples = 1_000
   /// Beam widths.
   static let beam = 1_000
   /// Worker threads of commands that run their own (not OpenBLAS's).
   static let workers = 1_024
   /// Utterances of a synthetic corpus.
-  static let utterances = 10_000_000
+  static let utterances = 1_000_000
   /// Words per synthetic utterance.
   static let words = 100
   /// Speakers or voices of a synthetic corpus.

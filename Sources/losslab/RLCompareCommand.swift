@@ -83,7 +83,7 @@ struct RLCompareCommand: ParsableCommand {
         "the last seed, FIRST + --seeds - 1, must fit in 64 bits")
     }
     try Allowed.check("--jobs", jobs, 1...Limits.jobs)
-    try Allowed.check("--steps", steps, 1...Limits.steps)
+    try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try Allowed.check("--eval-freq", evalFreq, 1...Limits.steps, "a learning curve needs evaluations")
     try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
     try Allowed.check(

@@ -35,6 +35,7 @@ struct RLReportCommand: ParsableCommand {
     try Allowed.path("DIR", dir)
     try Allowed.path("--out", out)
     try Allowed.name("--baseline", baseline)
+    try Allowed.name("--order", order, "a comma-separated list of shapings")
     try Allowed.check(
       "--threshold", threshold, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
   }
@@ -45,6 +46,9 @@ struct RLReportCommand: ParsableCommand {
     let report: Report
     do {
       scan = try ReportRun.scan(root)
+      guard !scan.runs.isEmpty else {
+        throw CompareError("\(dir): no run folders (config.json + metrics.csv) under it")
+      }
       report = try Report(
         runs: scan.runs, problems: scan.problems,
         order: order?.split(separator: ",").map(String.init) ?? [], baseline: baseline, threshold: threshold)

@@ -74,7 +74,7 @@ struct RLTrainCommand: ParsableCommand {
     }
     try Allowed.assignments("--set", overrides, names: PPOConfig.keys)
     _ = try environment.options()
-    try Allowed.check("--steps", steps, 1...Limits.steps)
+    try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try ThreadsOption.check(threads)
     try Allowed.check("--eval-freq", evalFreq, 0...Limits.steps)
     try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)

@@ -43,7 +43,8 @@ import Testing
           #expect(code == .validationFailure, "losslab \(arguments): \(message)")
           #expect(Self.names(message, option, value: value), "losslab \(arguments): \(message)")
         }
-        for value in OptionTable.probed {
+        // A positional value that starts with '-' reads as an option (ArgumentParser's rule).
+        for value in OptionTable.probed where !(option.isPositional && value.hasPrefix("-")) {
           let arguments = command.arguments(option.name, value)
           if let (message, code) = Self.refusal(arguments) {
             #expect(code == .validationFailure, "losslab \(arguments): \(message)")

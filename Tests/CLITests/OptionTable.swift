@@ -88,7 +88,7 @@ enum OptionTable {
     Command(
       path: ["rl", "report"], base: [("<dir>", "dir")],
       options: [
-        o("<dir>", .text), o("--out", .text), o("--baseline", .text),
+        o("<dir>", .text), o("--out", .text), o("--baseline", .text), o("--order", .text),
         o("--threshold", .real(negativeAllowed: true)),
       ]),
     Command(path: ["env", "list"], base: [], options: [o("--env-option", .assignment)]),

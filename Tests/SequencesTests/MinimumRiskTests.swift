@@ -55,7 +55,7 @@ import Testing
     }
   }
 
-  @Test func candidatesDeduplicateAddReferenceAndCostOneMinusBLEU() {
+  @Test func candidatesDeduplicateAddReferenceAndCostOneMinusBLEU() throws {
     let reference = [5, 6, 7, 8, 9]
     let samples = [[5, 6, 7, 8, 9], [5, 6, 7, 8, 9], [], [3, 3], [5, 6, 7, 8]]
     let bleu = [try BLEUReference(tokens: [reference])]
