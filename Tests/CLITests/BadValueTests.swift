@@ -1,5 +1,7 @@
 import ArgumentParser
+import Environments
 import Foundation
+import Reinforcement
 import Testing
 
 @testable import losslab
@@ -143,7 +145,7 @@ import Testing
             refusedHere.append(value)
           }
         }
-        for value in refusedHere.prefix(2) {
+        for value in refusedHere.prefix(1) {
           let arguments = command.arguments(option.name, value)
           let r = try CLI.run(arguments)
           sampled += 1
@@ -151,7 +153,40 @@ import Testing
         }
       }
     }
-    #expect(sampled > 100)
+    #expect(sampled > 60)
+  }
+
+  /// `--set NAME=VALUE` for every hyperparameter and `--env-option KEY=VALUE` for every setting,
+  /// with seeded random values: resolved in-process as `rl train` resolves them (preset, overrides,
+  /// environment) and refused with an error, never a trap.
+  @Test func fuzzHyperparametersAndEnvironmentSettings() throws {
+    var rng = SplitMix64(seed: 7)
+    let folder = OptionTable.scratch + "/fuzz"
+    for key in PPOConfig.keys {
+      for _ in 0..<60 {
+        let value = Self.randomValue(&rng)
+        let arguments = ["--env", "cartpole", "--out", folder, "--set", "\(key)=\(value)"]
+        do {
+          _ = try RLTrainCommand.parse(arguments).runConfig()
+        } catch {
+          #expect(
+            RLTrainCommand.message(for: error).contains(key),
+            "rl train \(arguments): \(RLTrainCommand.message(for: error))")
+        }
+      }
+    }
+    let settings = GridSettings.keys.map(\.key) + EnvironmentSpec.cartPoleKeys.map(\.key)
+    for key in settings {
+      for env in ["gridworld:frozenlake-4x4", "cartpole"] {
+        for _ in 0..<60 {
+          let value = Self.randomValue(&rng)
+          let arguments = ["env", "solve", env, "--env-option", "\(key)=\(value)"]
+          if let (message, code) = Self.refusal(arguments) {
+            #expect(code == .validationFailure, "losslab \(arguments): \(message)")
+          }
+        }
+      }
+    }
   }
 
   /// A numeric-looking or hostile string.
