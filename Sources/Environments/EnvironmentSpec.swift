@@ -20,9 +20,13 @@ public struct EnvironmentSpec: Sendable {
   public let name: String
   public let kind: Kind
 
+  /// The largest CartPole `time_limit` (Gymnasium's CartPole-v1 has 500).
+  public static let maximumCartPoleTimeLimit = 1_000_000
+
   /// Options `cartpole` accepts, with their values.
   public static let cartPoleKeys: [(key: String, values: String)] = [
-    ("sutton_barto_reward", "true|false"), ("time_limit", "a positive integer or none"),
+    ("sutton_barto_reward", "true|false"),
+    ("time_limit", "an integer in 1...\(maximumCartPoleTimeLimit), or none"),
   ]
 
   public init(name: String, kind: Kind) {
@@ -48,11 +52,12 @@ public struct EnvironmentSpec: Sendable {
         case "time_limit":
           if value == "none" {
             limit = nil
-          } else if let n = Int(value), n > 0 {
+          } else if let n = Int(value), (1...maximumCartPoleTimeLimit).contains(n) {
             limit = n
           } else {
             throw EnvironmentError(
-              "invalid value '\(value)' for time_limit (allowed: a positive integer or none)")
+              "invalid value '\(value)' for time_limit (allowed: an integer in 1...\(maximumCartPoleTimeLimit), or none)"
+            )
           }
         default:
           throw EnvironmentError(
@@ -73,9 +78,7 @@ public struct EnvironmentSpec: Sendable {
       url = URL(fileURLWithPath: target)
     } else {
       guard let dir = mapsDirectory ?? defaultMapsDirectory() else {
-        throw EnvironmentError(
-          "cannot find the map folder environments/gridworld (set LOSSLAB_ENVIRONMENTS to the environments folder)"
-        )
+        throw EnvironmentError(EnvironmentsFolder.notFoundMessage("the map folder environments/gridworld"))
       }
       url = dir.appendingPathComponent(target + ".map")
       guard FileManager.default.fileExists(atPath: url.path) else {
@@ -93,31 +96,10 @@ public struct EnvironmentSpec: Sendable {
     return EnvironmentSpec(name: name, kind: .gridworld(map))
   }
 
-  /// `$LOSSLAB_ENVIRONMENTS/gridworld`, else `environments/gridworld` under the current directory,
-  /// else next to the executable (`.build/release/losslab` -> `../../environments/gridworld`).
+  /// `gridworld` in the environments folder (`EnvironmentsFolder`: `$LOSSLAB_ENVIRONMENTS`, beside
+  /// or above the executable, the checkout, the current directory).
   public static func defaultMapsDirectory() -> URL? {
-    let fm = FileManager.default
-    func isDir(_ url: URL) -> Bool {
-      var d: ObjCBool = false
-      return fm.fileExists(atPath: url.path, isDirectory: &d) && d.boolValue
-    }
-    if let root = ProcessInfo.processInfo.environment["LOSSLAB_ENVIRONMENTS"] {
-      return URL(fileURLWithPath: root).appendingPathComponent("gridworld")
-    }
-    let local = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("environments/gridworld")
-    if isDir(local) { return local }
-    var candidates: [URL] = []
-    if let exe = Bundle.main.executableURL { candidates += [exe, exe.resolvingSymlinksInPath()] }
-    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]))
-    for exe in candidates {
-      var dir = exe.deletingLastPathComponent()
-      for _ in 0..<4 {
-        dir = dir.deletingLastPathComponent()
-        let maps = dir.appendingPathComponent("environments/gridworld")
-        if isDir(maps) { return maps }
-      }
-    }
-    return nil
+    EnvironmentsFolder.locate()?.appendingPathComponent("gridworld")
   }
 
   /// Stems of the `.map` files in the map folder, sorted.

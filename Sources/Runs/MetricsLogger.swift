@@ -178,7 +178,7 @@ public final class MetricsLogger {
       try handle.seekToEnd()
       return handle
     } catch {
-      throw FileError(path: url.path, reason: "cannot open for appending: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot open for appending: \(error.plainReason)")
     }
   }
 
@@ -186,7 +186,7 @@ public final class MetricsLogger {
     do {
       try handle.write(contentsOf: Data(text.utf8))
     } catch {
-      throw FileError(path: url.path, reason: "cannot append a metrics row: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot append a metrics row: \(error.plainReason)")
     }
   }
 }
@@ -211,7 +211,7 @@ public struct MetricsTable: Sendable, Equatable {
     do {
       return try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw FileError(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot read: \(error.plainReason)")
     }
   }
 

@@ -221,7 +221,7 @@ public struct RunFolder: Sendable, Equatable {
       guard let n = Int(stem), n > step else { continue }
       let url = checkpointsURL.appendingPathComponent(name)
       do { try FileManager.default.removeItem(at: url) } catch {
-        throw FileError(path: url.path, reason: "cannot delete: \(error.localizedDescription)")
+        throw FileError(path: url.path, reason: "cannot delete: \(error.plainReason)")
       }
     }
     if let latest = latestCheckpoint() {
@@ -309,10 +309,10 @@ public struct RunFolder: Sendable, Equatable {
   static func decodeJSON<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw FileError(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot read: \(error.plainReason)")
     }
     do { return try JSONDecoder().decode(type, from: data) } catch {
-      throw FileError(path: url.path, reason: "invalid JSON for \(T.self): \(error)")
+      throw FileError(path: url.path, reason: "invalid \(T.self): \(error.plainReason)")
     }
   }
 

@@ -40,6 +40,8 @@ public struct RunRequest: Sendable, Equatable {
     if keepCheckpoints < 1 {
       throw RunLifecycleError.usage("--keep-checkpoints \(keepCheckpoints): allowed 1 or more")
     }
+    if out == "" { throw RunLifecycleError.usage("--out '': allowed a folder path, not empty") }
+    if resume == "" { throw RunLifecycleError.usage("--resume '': allowed a run folder, not empty") }
     switch (out, resume) {
     case (nil, nil): throw RunLifecycleError.usage("--out DIR is required (or --resume DIR)")
     case (.some, .some): throw RunLifecycleError.usage("--out and --resume exclude each other")

@@ -54,6 +54,10 @@ public enum CTCTraining {
       observer.message("resuming \(session.folder.url.path) at epoch \(state.epoch), update \(state.updates)")
     }
     try config.validate()
+    // Input errors before the run folder is made: both manifests must exist and parse.
+    for split in ["train", "dev"] {
+      _ = try Manifest.read(from: URL(fileURLWithPath: config.data).appendingPathComponent("\(split).jsonl"))
+    }
     session.step = state.samples
     let logger = try session.begin(config: config, metricKeys: CTCMetric.all)
     defer { try? logger.close() }

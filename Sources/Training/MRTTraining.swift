@@ -65,6 +65,10 @@ public struct MRTConfiguration: Codable, Sendable, Equatable {
     if batchSize < 1 || sourcesPerStep < 1 { return "batch sizes must be at least 1" }
     if evalEvery < 1 || maxSteps < 1 { return "--eval-every and --max-steps must be at least 1" }
     if hiddenSize < 2 || hiddenSize % 2 != 0 { return "--hidden must be even, got \(hiddenSize)" }
+    if embeddingSize < 1 { return "--embedding must be at least 1, got \(embeddingSize)" }
+    if devSentences < 1 { return "--dev-sentences must be at least 1, got \(devSentences)" }
+    if patience < 0 { return "--patience must be at least 0, got \(patience)" }
+    if !(learningRate > 0) || !learningRate.isFinite { return "--lr must be positive, got \(learningRate)" }
     return nil
   }
 }
@@ -163,7 +167,7 @@ public enum MRTTraining {
     let devSources = dev.sources.prefix(devCount).map(vocabularies.source.encode)
     let devReferences = dev.targets.prefix(devCount).map { $0.joined(separator: " ") }
     let trainReferences: [BLEUReference] =
-      config.objective == .risk ? trainTargets.map { BLEUReference(tokens: [$0]) } : []
+      config.objective == .risk ? try trainTargets.map { try BLEUReference(tokens: [$0]) } : []
 
     func evaluate(step: Int) throws -> Bool {
       let hypotheses = MRTEvaluation.translate(model, sources: devSources, beam: 1)
@@ -323,7 +327,7 @@ public enum MRTTraining {
       throw FileError(path: url.path, reason: "cannot read the vocabularies (is this a run folder?)")
     }
     do { return try JSONDecoder().decode(MRTVocabularies.self, from: data) } catch {
-      throw FileError(path: url.path, reason: "invalid vocabularies: \(error)")
+      throw FileError(path: url.path, reason: "invalid vocabularies: \(error.plainReason)")
     }
   }
 

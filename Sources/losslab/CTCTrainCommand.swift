@@ -49,18 +49,17 @@ struct CTCTrainCommand: ParsableCommand {
   @OptionGroup var threads: ThreadsOption
 
   func validate() throws {
-    if let epochs, epochs < 1 { throw ValidationError("--epochs must be >= 1, got \(epochs)") }
-    if batchSize < 1 { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
-    if !(lr > 0) { throw ValidationError("--lr must be positive, got \(lr)") }
-    if !(finalLr >= 0) { throw ValidationError("--final-lr must be >= 0, got \(finalLr)") }
-    if !(clipNorm > 0) { throw ValidationError("--clip-norm must be positive, got \(clipNorm)") }
-    for (flag, value) in [
-      ("--hidden", hidden), ("--layers", layers), ("--frontend", frontend), ("--stride", stride),
-    ]
-    where value < 1 {
-      throw ValidationError("\(flag) must be >= 1, got \(value)")
-    }
-    if context < 0 { throw ValidationError("--context must be >= 0, got \(context)") }
+    try Allowed.path("--data", data)
+    try Allowed.check("--epochs", epochs, 1...Limits.epochs)
+    try Allowed.check("--batch-size", batchSize, 1...Limits.batch)
+    try Allowed.check("--lr", Double(lr), above: 0, upTo: Limits.learningRate)
+    try Allowed.check("--final-lr", finalLr, 0...Limits.learningRate)
+    try Allowed.check("--clip-norm", Double(clipNorm), above: 0, upTo: 1e6)
+    try Allowed.check("--hidden", hidden, 1...Limits.width)
+    try Allowed.check("--frontend", frontend, 1...Limits.width)
+    try Allowed.check("--layers", layers, 1...Limits.layers)
+    try Allowed.check("--stride", stride, 1...Limits.frames)
+    try Allowed.check("--context", context, 0...Limits.frames)
   }
 
   func run() throws {

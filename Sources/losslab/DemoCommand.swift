@@ -37,11 +37,12 @@ struct DemoRegressionCommand: ParsableCommand {
   @OptionGroup var threads: ThreadsOption
 
   func validate() throws {
-    guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
-    guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-    guard learningRate > 0 && learningRate.isFinite else {
-      throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
-    }
+    try Allowed.path("--out", out)
+    try Allowed.check("--steps", steps, 1...Limits.demoSteps)
+    try Allowed.check("--batch-size", batchSize, 1...Limits.batch)
+    // Any finite rate: a diverging one is stopped by the NaN guard (exit 1, no checkpoint).
+    try Allowed.check(
+      "--learning-rate", Double(learningRate), above: 0, upTo: Double(Float.greatestFiniteMagnitude))
   }
 
   func run() throws {

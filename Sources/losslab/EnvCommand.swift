@@ -47,6 +47,8 @@ extension EnvCommand {
       abstract: "The environments and maps with their spaces and settings.")
     @OptionGroup var environment: EnvironmentOptions
 
+    func validate() throws { _ = try environment.options() }
+
     func run() throws {
       // Each option goes to the environments that have that setting (cartpole or gridworlds).
       let options = try environment.options()
@@ -86,7 +88,10 @@ extension EnvCommand {
     @OptionGroup var environment: EnvironmentOptions
 
     /// Resolving the name here (not in `run`) makes a bad name print this command's usage.
-    func validate() throws { _ = try environment.spec(env) }
+    func validate() throws {
+      try Allowed.name("ENV", env, "cartpole, gridworld:NAME or gridworld:PATH")
+      _ = try environment.spec(env)
+    }
 
     func run() throws {
       let spec = try environment.spec(env)
@@ -115,6 +120,8 @@ extension EnvCommand {
       guard env == "cartpole" else {
         throw ValidationError("env replay supports only 'cartpole', got '\(env)'")
       }
+      try Allowed.path("--trajectories", trajectories)
+      try Allowed.path("--output", output)
     }
 
     func run() throws {
@@ -122,7 +129,7 @@ extension EnvCommand {
       do {
         text = try String(contentsOfFile: trajectories, encoding: .utf8)
       } catch {
-        throw ValidationError("--trajectories: cannot read '\(trajectories)': \(error.localizedDescription)")
+        throw ValidationError("--trajectories: cannot read '\(trajectories)': \(error.plainReason)")
       }
       let result = try CartPoleReplay.replay(JSONValue.parse(text))
       try AtomicFile.write(result.text + "\n", to: URL(fileURLWithPath: output))
@@ -138,7 +145,10 @@ extension EnvCommand {
     @Flag(help: "JSON with Gymnasium's keys: nS, nA, P.") var json = false
     @OptionGroup var environment: EnvironmentOptions
 
-    func validate() throws { _ = try environment.spec(env) }
+    func validate() throws {
+      try Allowed.name("ENV", env, "gridworld:NAME or gridworld:PATH")
+      _ = try environment.spec(env)
+    }
 
     func run() throws {
       guard let map = try environment.spec(env).gridMap else {
@@ -170,7 +180,8 @@ extension EnvCommand {
     @OptionGroup var environment: EnvironmentOptions
 
     func validate() throws {
-      guard gamma > 0 && gamma <= 1 else { throw ValidationError("--gamma must be in (0, 1], got \(gamma)") }
+      try Allowed.check("--gamma", gamma, above: 0, upTo: 1)
+      try Allowed.name("ENV", env, "gridworld:NAME or gridworld:PATH")
       _ = try environment.spec(env)
     }
 

@@ -37,23 +37,17 @@ struct MRTCommand: ParsableCommand {
     var clauseRate = ToyTranslation.Options().clauseRate
 
     func validate() throws {
-      guard train >= 1, dev >= 1, test >= 1 else {
-        throw ValidationError("--train, --dev and --test must be at least 1")
+      try Allowed.path("--out", out)
+      for (flag, value) in [("--train", train), ("--dev", dev), ("--test", test)] {
+        try Allowed.check(flag, value, 1...Limits.corpusPairs)
       }
       for (flag, value) in [
-        ("--indefinite-rate", indefiniteRate), ("--drop-rate", dropRate),
-        ("--clause-rate", clauseRate),
-      ]
-      where !(0...1).contains(value) {
-        throw ValidationError("\(flag) must be in [0, 1], got \(value)")
+        ("--indefinite-rate", indefiniteRate), ("--drop-rate", dropRate), ("--clause-rate", clauseRate),
+      ] {
+        try Allowed.check(flag, value, 0...1)
       }
-      guard maxClauses >= 1 else {
-        throw ValidationError("--max-clauses must be at least 1, got \(maxClauses)")
-      }
-      guard maxLength >= ToyTranslation.Options().minLength else {
-        throw ValidationError(
-          "--max-length must be at least \(ToyTranslation.Options().minLength), got \(maxLength)")
-      }
+      try Allowed.check("--max-clauses", maxClauses, 1...Limits.clauses)
+      try Allowed.check("--max-length", maxLength, ToyTranslation.Options().minLength...Limits.sentenceWords)
     }
 
     func run() throws {
@@ -124,8 +118,25 @@ struct MRTCommand: ParsableCommand {
 
     func validate() throws {
       if runFolder.resume == nil && data == nil { throw ValidationError("--data is required for a new run") }
+      try Allowed.path("--data", data)
+      try Allowed.path("--init", initFrom)
+      try Allowed.check("--embedding", embedding, 1...Limits.width)
+      try Allowed.check("--hidden", hidden, 2...Limits.width, "even")
+      if hidden % 2 != 0 {
+        throw Allowed.error("--hidden", "\(hidden)", "even numbers in 2...\(Limits.width)", "")
+      }
+      try Allowed.check("--batch-size", batchSize, 1...Limits.batch)
+      try Allowed.check("--sources-per-step", sourcesPerStep, 1...Limits.batch)
+      try Allowed.check("--samples", samples, 1...Limits.samples)
+      try Allowed.check("--alpha", alpha, above: 0, upTo: 1_000)
+      try Allowed.check("--mle-weight", mleWeight, 0...1)
+      try Allowed.check("--lr", lr, Double.leastNormalMagnitude...Limits.learningRate)
+      try Allowed.check("--max-steps", maxSteps, 1...Limits.steps)
+      try Allowed.check("--eval-every", evalEvery, 1...Limits.steps)
+      try Allowed.check("--patience", patience, 0...Limits.steps)
+      try Allowed.check("--dev-sentences", devSentences, 1...Limits.corpusPairs)
+      try ThreadsOption.check(threads)
       if let message = configurationValue.validationError() { throw ValidationError(message) }
-      guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -161,9 +172,12 @@ struct MRTCommand: ParsableCommand {
 
     func validate() throws {
       guard ["train", "dev", "test"].contains(split) else {
-        throw ValidationError("--split must be one of train, dev, test; got '\(split)'")
+        throw ValidationError("--split '\(split)': allowed train, dev, test")
       }
-      guard beam >= 1 else { throw ValidationError("--beam must be at least 1, got \(beam)") }
+      try Allowed.path("RUN", runFolder)
+      try Allowed.path("--data", data)
+      try Allowed.check("--beam", beam, 1...Limits.beam)
+      try Allowed.check("--examples", examples, 0...Limits.repeats)
     }
 
     func run() throws {
@@ -193,7 +207,12 @@ struct MRTCommand: ParsableCommand {
       guard mle.count == mrt.count, mle.count >= 2 else {
         throw ValidationError("--mle and --mrt need the same number of runs, at least two")
       }
-      guard beam >= 1 else { throw ValidationError("--beam must be at least 1, got \(beam)") }
+      for path in mle { try Allowed.path("--mle", path) }
+      for path in mrt { try Allowed.path("--mrt", path) }
+      guard ["train", "dev", "test"].contains(split) else {
+        throw ValidationError("--split '\(split)': allowed train, dev, test")
+      }
+      try Allowed.check("--beam", beam, 1...Limits.beam)
     }
 
     func run() throws {

@@ -63,59 +63,47 @@ struct RLTrainCommand: ParsableCommand {
   var noProgress = false
 
   func validate() throws {
-    if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps)") }
-    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-    if evalFreq < 0 { throw ValidationError("--eval-freq must be >= 0, got \(evalFreq)") }
-    if evalEpisodes < 1 { throw ValidationError("--eval-episodes must be positive, got \(evalEpisodes)") }
-    if checkpointFreq < 1 {
-      throw ValidationError("--checkpoint-freq must be positive, got \(checkpointFreq)")
+    try Allowed.name("--env", env)
+    try Allowed.name("--preset", preset)
+    try Allowed.name("--shaping", shaping)
+    do { _ = try ShapingSpec.parse(shaping) } catch let error as ShapingError {
+      throw ValidationError("--shaping: \(error.message)")
     }
+    try Allowed.assignments("--set", overrides, names: PPOConfig.keys)
+    _ = try environment.options()
+    try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
+    try ThreadsOption.check(threads)
+    try Allowed.check("--eval-freq", evalFreq, 0...Limits.steps)
+    try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
+    try Allowed.check("--checkpoint-freq", checkpointFreq, 1...Limits.steps)
   }
 
-  func runConfig() throws -> PPORunConfig {
-    let chosenPreset: PPOPreset?
-    if let preset {
-      chosenPreset = try PPOPreset.resolve(preset)
-    } else if let env, let url = PPOPreset.url(forEnvironment: env) {
-      chosenPreset = try PPOPreset.load(contentsOf: url)
-    } else if env == nil {
-      throw ValidationError(
-        "give --env (cartpole, gridworld:NAME) or --preset (\(PPOPreset.available().joined(separator: ", ")))"
-      )
-    } else {
-      chosenPreset = nil
+  /// The request as the library takes it (presets are applied in ``PPORunRequest/resolve()``).
+  func runRequest() throws -> PPORunRequest {
+    var request = PPORunRequest(env: env, preset: preset)
+    request.overrides = overrides
+    request.envOptions = try environment.options()
+    request.steps = steps
+    request.seed = seed
+    request.shaping = shaping
+    request.evalFreq = evalFreq
+    request.evalEpisodes = evalEpisodes
+    request.checkpointFreq = checkpointFreq
+    request.threads = threads
+    return request
+  }
+
+  func runConfig() throws -> PPORunConfig { try RLTrainCommand.resolve(runRequest()) }
+
+  /// ``PPORunRequest/resolve()`` with its errors as usage errors (exit 2).
+  static func resolve(_ request: PPORunRequest) throws -> PPORunConfig {
+    do { return try request.resolve() } catch let error as ConfigError {
+      throw ValidationError(error.message)
+    } catch let error as EnvironmentError {
+      throw ValidationError(error.message)
+    } catch let error as GridMapError {
+      throw ValidationError(error.description)
     }
-    guard let envName = env ?? chosenPreset?.environment else {
-      throw ValidationError("the preset names no environment: give --env")
-    }
-    var ppo = chosenPreset?.config ?? PPOConfig()
-    for item in overrides {
-      guard let eq = item.firstIndex(of: "=") else {
-        throw ValidationError(
-          "--set expects NAME=VALUE, got '\(item)' (names: \(PPOConfig.keys.joined(separator: ", ")))")
-      }
-      do { try ppo.set(String(item[..<eq]), String(item[item.index(after: eq)...])) } catch let error
-        as ConfigError
-      {
-        throw ValidationError("--set: \(error.message)")
-      }
-    }
-    do { try ppo.validate() } catch let error as ConfigError { throw ValidationError(error.message) }
-    var config = PPORunConfig(env: envName, totalTimesteps: steps ?? ppo.nTimesteps, ppo: ppo)
-    config.envOptions = (chosenPreset?.environmentOptions ?? [:]).merging(try environment.options()) { $1 }
-    _ = try environment.spec(envName, options: config.envOptions)  // fail early on a bad name/option
-    config.preset = preset ?? chosenPreset?.name
-    config.seed = seed
-    do {
-      let spec = try environment.spec(envName, options: config.envOptions)
-      _ = try RewardShaping(name: shaping, environment: spec, gamma: ppo.gamma)
-    } catch let error as ShapingError { throw ValidationError("--shaping: \(error.message)") }
-    config.shaping = shaping == "none" ? nil : shaping
-    config.evalFreq = evalFreq
-    config.evalEpisodes = evalEpisodes
-    config.checkpointFreq = checkpointFreq
-    config.threads = threads
-    return config
   }
 
   func run() throws {

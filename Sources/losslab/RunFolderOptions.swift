@@ -21,6 +21,17 @@ struct RunFolderOptions: ParsableArguments {
   @Flag(help: "Do not write a TensorBoard event file (events.out.tfevents.*) in the run folder.")
   var noTensorboard = false
 
+  /// The rules that need no file system, checked before any work (exit 2 with the usage).
+  func validate() throws {
+    do {
+      _ = try RunRequest.parse(
+        out: out ?? (resume == nil ? "unused" : nil), resume: resume, overwrite: overwrite,
+        keepCheckpoints: keepCheckpoints)
+    } catch let error as RunLifecycleError {
+      throw ValidationError(error.description)
+    }
+  }
+
   /// The request; `defaultOut` is used when neither `--out` nor `--resume` is given.
   func request(defaultOut: String? = nil) throws -> RunRequest {
     try RunRequest.parse(

@@ -1,6 +1,6 @@
-import TestSupport
 import Foundation
 import NeuralNets
+import TestSupport
 import Testing
 
 /// The run lifecycle through the real `losslab` for all three trainers: SIGKILL mid-update and

@@ -85,20 +85,20 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     let risk = try Self.run(
       ["mrt", "train", "--data", "x", "--out", "y", "--objective", "risk"], in: folder,
-      expectStatus: 64)
+      expectStatus: 2)
     #expect(risk.contains("--objective risk needs --init"))
     let objective = try Self.run(
       ["mrt", "train", "--data", "x", "--out", "y", "--objective", "bleu"], in: folder,
-      expectStatus: 64)
+      expectStatus: 2)
     #expect(objective.contains("--objective"))
-    let split = try Self.run(["mrt", "eval", "r", "--split", "valid"], in: folder, expectStatus: 64)
-    #expect(split.contains("--split must be one of train, dev, test"))
+    let split = try Self.run(["mrt", "eval", "r", "--split", "valid"], in: folder, expectStatus: 2)
+    #expect(split.contains("--split 'valid': allowed train, dev, test"))
     let rate = try Self.run(
-      ["mrt", "data", "--out", "d", "--clause-rate", "1.5"], in: folder, expectStatus: 64)
-    #expect(rate.contains("--clause-rate must be in [0, 1], got 1.5"))
+      ["mrt", "data", "--out", "d", "--clause-rate", "1.5"], in: folder, expectStatus: 2)
+    #expect(rate.contains("--clause-rate 1.5: allowed 0...1"))
     let clauses = try Self.run(
-      ["mrt", "data", "--out", "d", "--max-clauses", "0"], in: folder, expectStatus: 64)
-    #expect(clauses.contains("--max-clauses must be at least 1, got 0"))
+      ["mrt", "data", "--out", "d", "--max-clauses", "0"], in: folder, expectStatus: 2)
+    #expect(clauses.contains("--max-clauses 0: allowed 1...100"))
   }
 
   /// The grammar options reach the corpus: one clause and no noise give simple sentences whose

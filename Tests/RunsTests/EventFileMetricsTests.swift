@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Runs
 import TensorBoard
 import TestSupport
 import Testing

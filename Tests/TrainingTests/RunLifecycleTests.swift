@@ -1,7 +1,9 @@
-import TestSupport
 import Foundation
 import NeuralNets
+import Runs
+import TestSupport
 import Testing
+import Training
 
 @testable import Runs
 @testable import Training
