@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNets
 import Tensors
 
 /// A bad hyperparameter name or value; the message names the allowed ones.
