@@ -73,9 +73,8 @@ public enum SpeechCorpusWriter {
       engine: engine.name, seed: config.seed, sampleRate: config.sampleRate,
       snrDb: [config.snrDb.lowerBound, config.snrDb.upperBound],
       heldOut: speakers.filter { $0.split != .train }.map(\.id), speakers: speakers)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(file).write(to: folder.appendingPathComponent("speakers.json"), options: .atomic)
+    try JSONText.data(file, pretty: true).write(
+      to: folder.appendingPathComponent("speakers.json"), options: .atomic)
 
     var counts: [String: Int] = [:]
     var speakerCounts: [String: Int] = [:]

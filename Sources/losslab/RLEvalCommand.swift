@@ -55,21 +55,12 @@ struct RLEvalCommand: ParsableCommand {
     let result = trained.evaluate(episodes: episodes, deterministic: deterministic, seed: seed)
     let ceiling = trained.spec.gridMap.map { GridworldCeiling(map: $0) }
     if json {
-      var object: [String: Any] = [
-        "run": runFolder, "env": trained.config.env, "checkpoint_step": trained.checkpoint.step,
-        "episodes": result.episodes,
-        "deterministic": deterministic, "seed": seed, "mean_return": result.meanReturn,
-        "std_return": result.stdReturn,
-        "mean_length": result.meanLength,
-      ]
-      if let ceiling {
-        object["success_rate"] = result.successRate
-        object["optimal_success_rate"] = ceiling.optimalSuccess
-        object["optimal_return"] = ceiling.optimalReturn
-        object["time_limit"] = ceiling.horizon ?? NSNull()
-      }
-      let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      try printJSON(
+        EvaluationJSON(
+          run: runFolder, env: trained.config.env, checkpointStep: trained.checkpoint.step,
+          episodes: result.episodes, deterministic: deterministic, seed: seed, meanReturn: result.meanReturn,
+          stdReturn: result.stdReturn, meanLength: result.meanLength,
+          ceiling: ceiling.map { ($0, result.successRate) }))
       return
     }
     print(
@@ -87,5 +78,51 @@ struct RLEvalCommand: ParsableCommand {
           limit))
       print(String(format: "optimal expected return %.3f", ceiling.optimalReturn))
     }
+  }
+}
+
+/// `rl eval --json`: the evaluation, plus the success rate and the optimal ceiling on gridworlds
+/// (`time_limit` null when the map has none).
+private struct EvaluationJSON: Encodable {
+  var run: String
+  var env: String
+  var checkpointStep: Int
+  var episodes: Int
+  var deterministic: Bool
+  var seed: UInt64
+  var meanReturn: Double
+  var stdReturn: Double
+  var meanLength: Double
+  var ceiling: (GridworldCeiling, successRate: Double)?
+
+  enum CodingKeys: String, CodingKey {
+    case run, env, episodes, deterministic, seed
+    case checkpointStep = "checkpoint_step"
+    case meanReturn = "mean_return"
+    case stdReturn = "std_return"
+    case meanLength = "mean_length"
+    case successRate = "success_rate"
+    case optimalSuccessRate = "optimal_success_rate"
+    case optimalReturn = "optimal_return"
+    case timeLimit = "time_limit"
+  }
+
+  func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(run, forKey: .run)
+    try c.encode(env, forKey: .env)
+    try c.encode(checkpointStep, forKey: .checkpointStep)
+    try c.encode(episodes, forKey: .episodes)
+    try c.encode(deterministic, forKey: .deterministic)
+    try c.encode(seed, forKey: .seed)
+    try c.encode(meanReturn, forKey: .meanReturn)
+    try c.encode(stdReturn, forKey: .stdReturn)
+    try c.encode(meanLength, forKey: .meanLength)
+    guard let pair = ceiling else { return }
+    let (ceiling, successRate) = pair
+    try c.encode(successRate, forKey: .successRate)
+    try c.encode(ceiling.optimalSuccess, forKey: .optimalSuccessRate)
+    try c.encode(ceiling.optimalReturn, forKey: .optimalReturn)
+    try c.encode(ceiling.horizon, forKey: .timeLimit)  // null without a time limit
   }
 }
