@@ -30,44 +30,84 @@ public struct BLEUBenchmarkReport: Sendable {
   public static let sacrebleuCorpusSeconds = 18.7
   public static let sacrebleuSentenceSeconds = 1.5
 
-  /// One JSON object (pretty-printed, stable key order).
+  /// One JSON object (pretty-printed, keys sorted; seconds to 4 decimals, speedups over
+  /// sacrebleu to 1, `null` where a figure was not measured).
   public var json: String {
-    func n(_ x: Double) -> String { String(format: "%.4f", x) }
-    func ratio(_ anchor: Double, _ t: Double?) -> String {
-      t.map { String(format: "%.1f", anchor / $0) } ?? "null"
+    func seconds(_ t: Double?) -> JSONNullable<Double> { JSONNullable(t.map { ($0 * 1e4).rounded() / 1e4 }) }
+    func speedup(_ anchor: Double, _ t: Double?) -> JSONNullable<Double> {
+      JSONNullable(t.map { (anchor / $0 * 10).rounded() / 10 })
     }
-    return """
-      {
-        "benchmark": "bleu",
-        "cores": \(cores),
-        "repeats": \(repeats),
-        "corpus": {
-          "lines": \(lines),
-          "hyp_tokens": \(hypothesisTokens),
-          "ref_tokens": \(referenceTokens),
-          "score": \(corpusScore),
-          "seconds_in_process": \(n(corpusSeconds)),
-          "seconds_whole_process": \(corpusProcessSeconds.map(n) ?? "null"),
-          "cpu_seconds_whole_process": \(corpusProcessCPUSeconds.map(n) ?? "null"),
-          "seconds_whole_process_openblas_1_thread": \(corpusProcessSecondsOneBLASThread.map(n) ?? "null"),
-          "sacrebleu_seconds": \(Self.sacrebleuCorpusSeconds),
-          "speedup_whole_process": \(ratio(Self.sacrebleuCorpusSeconds, corpusProcessSeconds)),
-          "speedup_in_process": \(ratio(Self.sacrebleuCorpusSeconds, corpusSeconds))
-        },
-        "sentence": {
-          "pairs": \(sentencePairs),
-          "mean_score": \(sentenceMeanScore),
-          "seconds_in_process": \(n(sentenceSeconds)),
-          "seconds_whole_process": \(sentenceProcessSeconds.map(n) ?? "null"),
-          "cpu_seconds_whole_process": \(sentenceProcessCPUSeconds.map(n) ?? "null"),
-          "seconds_whole_process_openblas_1_thread": \(sentenceProcessSecondsOneBLASThread.map(n) ?? "null"),
-          "sacrebleu_seconds": \(Self.sacrebleuSentenceSeconds),
-          "speedup_whole_process": \(ratio(Self.sacrebleuSentenceSeconds, sentenceProcessSeconds)),
-          "speedup_in_process": \(ratio(Self.sacrebleuSentenceSeconds, sentenceSeconds))
-        }
-      }
-      """
+    func part(
+      _ anchor: Double, inProcess: Double, whole: Double?, cpu: Double?, oneThread: Double?
+    ) -> BLEUBenchmarkJSON.Timing {
+      BLEUBenchmarkJSON.Timing(
+        seconds_in_process: seconds(inProcess), seconds_whole_process: seconds(whole),
+        cpu_seconds_whole_process: seconds(cpu), seconds_whole_process_openblas_1_thread: seconds(oneThread),
+        sacrebleu_seconds: anchor, speedup_whole_process: speedup(anchor, whole),
+        speedup_in_process: speedup(anchor, inProcess))
+    }
+    let report = BLEUBenchmarkJSON(
+      cores: cores, repeats: repeats,
+      corpus: .init(
+        lines: lines, hyp_tokens: hypothesisTokens, ref_tokens: referenceTokens, score: corpusScore,
+        timing: part(
+          Self.sacrebleuCorpusSeconds, inProcess: corpusSeconds, whole: corpusProcessSeconds,
+          cpu: corpusProcessCPUSeconds, oneThread: corpusProcessSecondsOneBLASThread)),
+      sentence: .init(
+        pairs: sentencePairs, mean_score: sentenceMeanScore,
+        timing: part(
+          Self.sacrebleuSentenceSeconds, inProcess: sentenceSeconds, whole: sentenceProcessSeconds,
+          cpu: sentenceProcessCPUSeconds, oneThread: sentenceProcessSecondsOneBLASThread)))
+    return (try? JSONText.string(report, pretty: true)) ?? "{}"
   }
+}
+
+/// The keys of `bench bleu`'s JSON (BENCHMARKS.md).
+private struct BLEUBenchmarkJSON: Encodable {
+  struct Timing: Encodable {
+    var seconds_in_process: JSONNullable<Double>
+    var seconds_whole_process: JSONNullable<Double>
+    var cpu_seconds_whole_process: JSONNullable<Double>
+    var seconds_whole_process_openblas_1_thread: JSONNullable<Double>
+    var sacrebleu_seconds: Double
+    var speedup_whole_process: JSONNullable<Double>
+    var speedup_in_process: JSONNullable<Double>
+  }
+  struct Corpus: Encodable {
+    var lines: Int
+    var hyp_tokens: Int
+    var ref_tokens: Int
+    var score: Double
+    var timing: Timing
+
+    func encode(to encoder: Encoder) throws {
+      try timing.encode(to: encoder)
+      var c = encoder.container(keyedBy: Keys.self)
+      try c.encode(lines, forKey: .lines)
+      try c.encode(hyp_tokens, forKey: .hyp_tokens)
+      try c.encode(ref_tokens, forKey: .ref_tokens)
+      try c.encode(score, forKey: .score)
+    }
+    enum Keys: CodingKey { case lines, hyp_tokens, ref_tokens, score }
+  }
+  struct Sentence: Encodable {
+    var pairs: Int
+    var mean_score: Double
+    var timing: Timing
+
+    func encode(to encoder: Encoder) throws {
+      try timing.encode(to: encoder)
+      var c = encoder.container(keyedBy: Keys.self)
+      try c.encode(pairs, forKey: .pairs)
+      try c.encode(mean_score, forKey: .mean_score)
+    }
+    enum Keys: CodingKey { case pairs, mean_score }
+  }
+  var benchmark = "bleu"
+  var cores: Int
+  var repeats: Int
+  var corpus: Corpus
+  var sentence: Sentence
 }
 
 public enum BLEUBenchmark {

@@ -69,3 +69,16 @@ public enum JSONText {
     String(decoding: try data(value, pretty: pretty), as: UTF8.self)
   }
 }
+
+/// An optional that encodes as JSON `null` when nil (synthesised `Encodable` leaves nil
+/// optionals out), for keys that are always present.
+public struct JSONNullable<Value: Encodable>: Encodable {
+  public var value: Value?
+
+  public init(_ value: Value?) { self.value = value }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.singleValueContainer()
+    if let value { try c.encode(value) } else { try c.encodeNil() }
+  }
+}

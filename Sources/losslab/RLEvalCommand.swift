@@ -3,6 +3,7 @@ import Environments
 import Experiments
 import Foundation
 import Reinforcement
+import Tensors
 
 /// `losslab rl eval RUN`: evaluates a trained policy; for gridworlds beside the solver's optimum.
 struct RLEvalCommand: ParsableCommand {
@@ -57,10 +58,12 @@ struct RLEvalCommand: ParsableCommand {
     if json {
       try printJSON(
         EvaluationJSON(
-          run: runFolder, env: trained.config.env, checkpointStep: trained.checkpoint.step,
-          episodes: result.episodes, deterministic: deterministic, seed: seed, meanReturn: result.meanReturn,
-          stdReturn: result.stdReturn, meanLength: result.meanLength,
-          ceiling: ceiling.map { ($0, result.successRate) }))
+          run: runFolder, env: trained.config.env, checkpoint_step: trained.checkpoint.step,
+          episodes: result.episodes, deterministic: deterministic, seed: seed, mean_return: result.meanReturn,
+          std_return: result.stdReturn, mean_length: result.meanLength,
+          success_rate: ceiling.map { _ in result.successRate },
+          optimal_success_rate: ceiling?.optimalSuccess,
+          optimal_return: ceiling?.optimalReturn, time_limit: ceiling.map { JSONNullable($0.horizon) }))
       return
     }
     print(
@@ -82,47 +85,19 @@ struct RLEvalCommand: ParsableCommand {
 }
 
 /// `rl eval --json`: the evaluation, plus the success rate and the optimal ceiling on gridworlds
-/// (`time_limit` null when the map has none).
+/// (`time_limit` null when the map has none; the gridworld keys absent elsewhere).
 private struct EvaluationJSON: Encodable {
   var run: String
   var env: String
-  var checkpointStep: Int
+  var checkpoint_step: Int
   var episodes: Int
   var deterministic: Bool
   var seed: UInt64
-  var meanReturn: Double
-  var stdReturn: Double
-  var meanLength: Double
-  var ceiling: (GridworldCeiling, successRate: Double)?
-
-  enum CodingKeys: String, CodingKey {
-    case run, env, episodes, deterministic, seed
-    case checkpointStep = "checkpoint_step"
-    case meanReturn = "mean_return"
-    case stdReturn = "std_return"
-    case meanLength = "mean_length"
-    case successRate = "success_rate"
-    case optimalSuccessRate = "optimal_success_rate"
-    case optimalReturn = "optimal_return"
-    case timeLimit = "time_limit"
-  }
-
-  func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(run, forKey: .run)
-    try c.encode(env, forKey: .env)
-    try c.encode(checkpointStep, forKey: .checkpointStep)
-    try c.encode(episodes, forKey: .episodes)
-    try c.encode(deterministic, forKey: .deterministic)
-    try c.encode(seed, forKey: .seed)
-    try c.encode(meanReturn, forKey: .meanReturn)
-    try c.encode(stdReturn, forKey: .stdReturn)
-    try c.encode(meanLength, forKey: .meanLength)
-    guard let pair = ceiling else { return }
-    let (ceiling, successRate) = pair
-    try c.encode(successRate, forKey: .successRate)
-    try c.encode(ceiling.optimalSuccess, forKey: .optimalSuccessRate)
-    try c.encode(ceiling.optimalReturn, forKey: .optimalReturn)
-    try c.encode(ceiling.horizon, forKey: .timeLimit)  // null without a time limit
-  }
+  var mean_return: Double
+  var std_return: Double
+  var mean_length: Double
+  var success_rate: Double?
+  var optimal_success_rate: Double?
+  var optimal_return: Double?
+  var time_limit: JSONNullable<Int>?
 }
