@@ -39,32 +39,37 @@ public struct BLEUBenchmarkReport: Sendable {
     }
     func part(
       _ anchor: Double, inProcess: Double, whole: Double?, cpu: Double?, oneThread: Double?
-    ) -> BLEUBenchmarkJSON.Timing {
-      BLEUBenchmarkJSON.Timing(
+    ) -> BLEUBenchmarkJSON.Part {
+      BLEUBenchmarkJSON.Part(
         seconds_in_process: seconds(inProcess), seconds_whole_process: seconds(whole),
         cpu_seconds_whole_process: seconds(cpu), seconds_whole_process_openblas_1_thread: seconds(oneThread),
         sacrebleu_seconds: anchor, speedup_whole_process: speedup(anchor, whole),
         speedup_in_process: speedup(anchor, inProcess))
     }
-    let report = BLEUBenchmarkJSON(
-      cores: cores, repeats: repeats,
-      corpus: .init(
-        lines: lines, hyp_tokens: hypothesisTokens, ref_tokens: referenceTokens, score: corpusScore,
-        timing: part(
-          Self.sacrebleuCorpusSeconds, inProcess: corpusSeconds, whole: corpusProcessSeconds,
-          cpu: corpusProcessCPUSeconds, oneThread: corpusProcessSecondsOneBLASThread)),
-      sentence: .init(
-        pairs: sentencePairs, mean_score: sentenceMeanScore,
-        timing: part(
-          Self.sacrebleuSentenceSeconds, inProcess: sentenceSeconds, whole: sentenceProcessSeconds,
-          cpu: sentenceProcessCPUSeconds, oneThread: sentenceProcessSecondsOneBLASThread)))
+    var corpus = part(
+      Self.sacrebleuCorpusSeconds, inProcess: corpusSeconds, whole: corpusProcessSeconds,
+      cpu: corpusProcessCPUSeconds, oneThread: corpusProcessSecondsOneBLASThread)
+    (corpus.lines, corpus.hyp_tokens, corpus.ref_tokens) = (lines, hypothesisTokens, referenceTokens)
+    corpus.score = corpusScore
+    var sentence = part(
+      Self.sacrebleuSentenceSeconds, inProcess: sentenceSeconds, whole: sentenceProcessSeconds,
+      cpu: sentenceProcessCPUSeconds, oneThread: sentenceProcessSecondsOneBLASThread)
+    (sentence.pairs, sentence.mean_score) = (sentencePairs, sentenceMeanScore)
+    let report = BLEUBenchmarkJSON(cores: cores, repeats: repeats, corpus: corpus, sentence: sentence)
     return (try? JSONText.string(report, pretty: true)) ?? "{}"
   }
 }
 
 /// The keys of `bench bleu`'s JSON (BENCHMARKS.md).
 private struct BLEUBenchmarkJSON: Encodable {
-  struct Timing: Encodable {
+  /// The corpus or the sentence figures (the other's size keys left out).
+  struct Part: Encodable {
+    var lines: Int? = nil
+    var hyp_tokens: Int? = nil
+    var ref_tokens: Int? = nil
+    var score: Double? = nil
+    var pairs: Int? = nil
+    var mean_score: Double? = nil
     var seconds_in_process: JSONNullable<Double>
     var seconds_whole_process: JSONNullable<Double>
     var cpu_seconds_whole_process: JSONNullable<Double>
@@ -73,41 +78,11 @@ private struct BLEUBenchmarkJSON: Encodable {
     var speedup_whole_process: JSONNullable<Double>
     var speedup_in_process: JSONNullable<Double>
   }
-  struct Corpus: Encodable {
-    var lines: Int
-    var hyp_tokens: Int
-    var ref_tokens: Int
-    var score: Double
-    var timing: Timing
-
-    func encode(to encoder: Encoder) throws {
-      try timing.encode(to: encoder)
-      var c = encoder.container(keyedBy: Keys.self)
-      try c.encode(lines, forKey: .lines)
-      try c.encode(hyp_tokens, forKey: .hyp_tokens)
-      try c.encode(ref_tokens, forKey: .ref_tokens)
-      try c.encode(score, forKey: .score)
-    }
-    enum Keys: CodingKey { case lines, hyp_tokens, ref_tokens, score }
-  }
-  struct Sentence: Encodable {
-    var pairs: Int
-    var mean_score: Double
-    var timing: Timing
-
-    func encode(to encoder: Encoder) throws {
-      try timing.encode(to: encoder)
-      var c = encoder.container(keyedBy: Keys.self)
-      try c.encode(pairs, forKey: .pairs)
-      try c.encode(mean_score, forKey: .mean_score)
-    }
-    enum Keys: CodingKey { case pairs, mean_score }
-  }
   var benchmark = "bleu"
   var cores: Int
   var repeats: Int
-  var corpus: Corpus
-  var sentence: Sentence
+  var corpus: Part
+  var sentence: Part
 }
 
 public enum BLEUBenchmark {

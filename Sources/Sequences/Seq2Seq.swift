@@ -242,10 +242,10 @@ public final class Seq2Seq: Module {
 /// Repeats slice i along `axis` `counts[i]` times in place (`[a, b] -> [a, a, b]` for counts
 /// `[2, 1]`), as `torch.repeat_interleave`; the backward pass sums the copies.
 public func repeatInterleaved(_ x: Variable, counts: [Int], axis: Int) -> Variable {
-  let shape = x.shape
+  let shape = x.shape  // never capture a Variable: it holds the tape (a retain cycle)
   let value = Tensor.repeatInterleaved(x.value, counts: counts, axis: axis)
   return x.tape.record(value, inputs: [x]) { g in
-    var grad = [Float](repeating: 0, count: x.value.count)
+    var grad = [Float](repeating: 0, count: Tensor.count(of: shape))
     g.data.withUnsafeBufferPointer { gp in
       grad.withUnsafeMutableBufferPointer { dx in
         Tensor.forEachRepeat(shape, counts: counts, axis: axis) { src, dst, inner in
