@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Tensors
 
 /// The state of a run as recorded in `status.json`.
 public enum RunStatus: Sendable, Equatable, CustomStringConvertible {
@@ -295,10 +296,8 @@ public struct RunFolder: Sendable, Equatable {
   }
 
   static func encodeJSON<T: Encodable>(_ value: T, path: String) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     do {
-      var data = try encoder.encode(value)
+      var data = try JSONText.data(value, pretty: true)
       data.append(0x0A)
       return data
     } catch {

@@ -175,47 +175,50 @@ extension Variable {
   /// Log-softmax over the last axis. Backward: `g - softmax * sum(g)` per row.
   public func logSoftmax() -> Variable {
     let y = value.logSoftmax()
-    let c = y.shape[y.rank - 1]
     return unary(y) { g in
-      var out = [Float](repeating: 0, count: g.count)
-      g.data.withUnsafeBufferPointer { gp in
-        y.data.withUnsafeBufferPointer { yp in
-          out.withUnsafeMutableBufferPointer { o in
-            var r = 0
-            while r < gp.count {
-              var s: Float = 0
-              for j in 0..<c { s += gp[r + j] }
-              for j in 0..<c { o[r + j] = gp[r + j] - Foundation.exp(yp[r + j]) * s }
-              r += c
-            }
-          }
-        }
+      Variable.rowwiseBackward(g, y) { gp, yp, o, r, c in
+        var s: Float = 0
+        for j in 0..<c { s += gp[r + j] }
+        for j in 0..<c { o[r + j] = gp[r + j] - Foundation.exp(yp[r + j]) * s }
       }
-      return Tensor(shape: y.shape, data: out)
     }
   }
 
   /// Softmax over the last axis. Backward: `y * (g - sum(g * y))` per row.
   public func softmax() -> Variable {
     let y = value.softmax()
-    let c = y.shape[y.rank - 1]
     return unary(y) { g in
-      var out = [Float](repeating: 0, count: g.count)
-      g.data.withUnsafeBufferPointer { gp in
-        y.data.withUnsafeBufferPointer { yp in
-          out.withUnsafeMutableBufferPointer { o in
-            var r = 0
-            while r < gp.count {
-              var s: Float = 0
-              for j in 0..<c { s += gp[r + j] * yp[r + j] }
-              for j in 0..<c { o[r + j] = yp[r + j] * (gp[r + j] - s) }
-              r += c
-            }
+      Variable.rowwiseBackward(g, y) { gp, yp, o, r, c in
+        var s: Float = 0
+        for j in 0..<c { s += gp[r + j] * yp[r + j] }
+        for j in 0..<c { o[r + j] = yp[r + j] * (gp[r + j] - s) }
+      }
+    }
+  }
+
+  /// The gradient of a row-wise op over the last axis of its output `y`: `row(g, y, o, r, c)`
+  /// writes `o[r..<r+c]` from the rows of `g` and `y` at offset `r` (`c` wide).
+  private static func rowwiseBackward(
+    _ g: Tensor, _ y: Tensor,
+    _ row: (
+      UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>, Int, Int
+    )
+      -> Void
+  ) -> Tensor {
+    let c = y.shape[y.rank - 1]
+    var out = [Float](repeating: 0, count: g.count)
+    g.data.withUnsafeBufferPointer { gp in
+      y.data.withUnsafeBufferPointer { yp in
+        out.withUnsafeMutableBufferPointer { o in
+          var r = 0
+          while r < gp.count {
+            row(gp, yp, o, r, c)
+            r += c
           }
         }
       }
-      return Tensor(shape: y.shape, data: out)
     }
+    return Tensor(shape: y.shape, data: out)
   }
 
   /// One element per row along the last axis (log-probabilities of chosen actions or labels).
@@ -331,6 +334,8 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable
 /// A nonlinearity applied inside a fused operation (its derivative is a function of its output).
 public enum FusedActivation: String, Sendable, CaseIterable {
   case identity, tanh, relu, sigmoid
+  /// tanh with `RoundedEigenTanh` (the PPO policy's; same backward).
+  case tanhRounded
 
   /// Applies the activation in place.
   @inlinable
@@ -339,6 +344,7 @@ public enum FusedActivation: String, Sendable, CaseIterable {
     switch self {
     case .identity: return
     case .tanh: VectorMath.tanh(p, p, count: y.count)
+    case .tanhRounded: VectorMath.tanh(p, p, count: y.count, RoundedEigenTanh.self)
     case .sigmoid: VectorMath.sigmoid(p, p, count: y.count)
     case .relu: for i in 0..<y.count { y[i] = Swift.max(y[i], 0) }
     }
@@ -353,7 +359,7 @@ public enum FusedActivation: String, Sendable, CaseIterable {
         Tensor.filled(shape: y.shape) { o in
           switch self {
           case .identity: break
-          case .tanh: for i in 0..<o.count { o[i] = gp[i] * (1 - yp[i] * yp[i]) }
+          case .tanh, .tanhRounded: for i in 0..<o.count { o[i] = gp[i] * (1 - yp[i] * yp[i]) }
           case .sigmoid: for i in 0..<o.count { o[i] = gp[i] * yp[i] * (1 - yp[i]) }
           case .relu: for i in 0..<o.count { o[i] = yp[i] > 0 ? gp[i] : 0 }
           }
@@ -372,9 +378,7 @@ public func linear(
   precondition(x.tape === weight.tape, "linear: operands belong to different tapes")
   let vx = x.value
   let vw = weight.value
-  var out = Tensor.linear(vx, weight: vw, bias: bias?.value)
-  out.data.withUnsafeMutableBufferPointer { activation.apply($0) }
-  let y = out
+  let y = Tensor.linear(vx, weight: vw, bias: bias?.value, activation: activation)
   let needX = x.requiresGrad
   let needW = weight.requiresGrad
   let needB = bias?.requiresGrad ?? false

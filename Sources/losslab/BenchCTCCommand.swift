@@ -27,6 +27,6 @@ struct BenchCTCCommand: ParsableCommand {
     for shape in CTCBenchmark.standardShapes {
       for k in counts { results.append(try CTCBenchmark.measure(shape, threads: k, repeats: repeats)) }
     }
-    print(CTCBenchmark.json(results))
+    try printJSON(CTCBenchmark.Report(results))
   }
 }
