@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import Tensors
 
 /// The state of a run as recorded in `status.json`.
 public enum RunStatus: Sendable, Equatable, CustomStringConvertible {

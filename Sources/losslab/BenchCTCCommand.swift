@@ -1,5 +1,6 @@
 import ArgumentParser
 import Benchmarks
+import Reports
 
 /// `losslab bench ctc [--threads K] --json`: CTC loss forward+backward from logits.
 struct BenchCTCCommand: ParsableCommand {

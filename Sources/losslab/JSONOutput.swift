@@ -1,3 +1,4 @@
+import Core
 import Tensors
 
 /// Prints `value` as JSON on standard output: the one way every `--json` flag writes
