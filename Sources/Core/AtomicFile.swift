@@ -51,17 +51,7 @@ public enum AtomicFile {
     do {
       // mkstemp creates files 0600; results are ordinary user files.
       _ = fchmod(fd, 0o644)
-      try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-        var offset = 0
-        while offset < raw.count {
-          let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-          if n < 0 {
-            if errno == EINTR { continue }
-            throw FileError(path: path, reason: "cannot write: \(errnoText())")
-          }
-          offset += n
-        }
-      }
+      try writeAll(data, to: fd, path: path)
       guard fsync(fd) == 0 else { throw FileError(path: path, reason: "cannot fsync: \(errnoText())") }
       closed = true
       guard close(fd) == 0 else { throw FileError(path: path, reason: "cannot close: \(errnoText())") }
@@ -108,6 +98,22 @@ public func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -
   #else
     return Darwin.write(fd, buffer, count)
   #endif
+}
+
+/// Writes all of `data` to `fd`, retrying short writes and EINTR.
+/// - Throws: ``FileError`` naming `path`.
+public func writeAll(_ data: Data, to fd: Int32, path: String) throws {
+  try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+    var offset = 0
+    while offset < raw.count {
+      let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw FileError(path: path, reason: "cannot write: \(errnoText())")
+      }
+      offset += n
+    }
+  }
 }
 
 /// `strerror(errno)` as a Swift string.

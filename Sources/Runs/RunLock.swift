@@ -29,19 +29,13 @@ final class RunLock {
           + "wait for it to end or stop it, then resume")
     }
     self.fd = fd
-    let note = "pid \(getpid()) on \(RunLock.hostname()) since \(RunFolder.iso8601(Date()))\n"
+    let note = "pid \(getpid()) on \(Host.name) since \(RunFolder.iso8601(Date()))\n"
     _ = ftruncate(fd, 0)
-    _ = note.withCString { systemWrite(fd, $0, strlen($0)) }
+    try? writeAll(Data(note.utf8), to: fd, path: url.path)
   }
 
   deinit {
     flock(fd, LOCK_UN)
     close(fd)
-  }
-
-  static func hostname() -> String {
-    var buffer = [CChar](repeating: 0, count: 256)
-    guard gethostname(&buffer, buffer.count) == 0 else { return "unknown host" }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }

@@ -41,7 +41,7 @@ public final class EventFileWriter {
     throws
   {
     try AtomicFile.createFolder(folder)
-    let name = "events.out.tfevents.\(Int(wallTime)).\(EventFileWriter.hostname()).\(getpid())"
+    let name = "events.out.tfevents.\(Int(wallTime)).\(EventFileWriter.safeHostName).\(getpid())"
     var url = folder.appendingPathComponent(name)
     var k = 0
     while FileManager.default.fileExists(atPath: url.path) {
@@ -64,6 +64,12 @@ public final class EventFileWriter {
       start.sessionLog.status = .start
       try write(start)
     }
+  }
+
+  /// The host name with only file-name-safe characters.
+  static var safeHostName: String {
+    let safe = Host.name.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
+    return safe.isEmpty ? "localhost" : safe
   }
 
   deinit { if !isClosed { Glibc.close(fd) } }
@@ -225,24 +231,6 @@ public final class EventFileWriter {
     do { record = TFRecord.frame(try event.serializedData()) } catch {
       throw FileError(path: url.path, reason: "cannot encode an event: \(error)")
     }
-    try record.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-      var offset = 0
-      while offset < raw.count {
-        let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          throw FileError(path: url.path, reason: "cannot write an event: \(errnoText())")
-        }
-        offset += n
-      }
-    }
-  }
-
-  static func hostname() -> String {
-    var buffer = [CChar](repeating: 0, count: 256)
-    guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
-    let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let safe = name.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
-    return safe.isEmpty ? "localhost" : safe
+    try writeAll(record, to: fd, path: url.path)
   }
 }
