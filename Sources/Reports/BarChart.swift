@@ -3,8 +3,9 @@ import Runs
 
 /// A bar chart with error bars (e.g. IQM return per reward shaping with its 95% CI), optionally
 /// with dashed reference levels. Bar labels are set at one size for all bars: the largest that
-/// fits every label in its slot on one line, else on two, else cut with an ellipsis (the full
-/// label stays in the bar's `<title>`).
+/// fits every label in its slot on one line, else on two or three (broken at spaces or after
+/// `:`, `*`, `/`, `=`, `_`, `-`), else cut with an ellipsis (the full label stays in the bar's
+/// `<title>`).
 public struct BarChart: Sendable {
   public struct Bar: Sendable, Equatable {
     public var label: String
@@ -43,11 +44,11 @@ public struct BarChart: Sendable {
   /// Bar labels set in `slot` pixels: the lines of each label and the common font size.
   static func labels(_ labels: [String], slot: Double) -> (lines: [[String]], size: Double) {
     let maxWidth = slot - 6
-    for (size, maxLines) in [(12.0, 1), (11, 1), (10, 1), (11, 2), (10, 2), (9, 2)] {
+    for (size, maxLines) in [(12.0, 1), (11, 1), (12, 2), (11, 2), (10, 2), (9, 2), (9, 3)] {
       let wrapped = labels.map { TextMetrics.wrap($0, maxWidth: maxWidth, size: size, maxLines: maxLines) }
       if wrapped.allSatisfy({ $0 != nil }) { return (wrapped.map { $0 ?? [] }, size) }
     }
-    return (labels.map { TextMetrics.fit($0, maxWidth: maxWidth, sizes: [9], maxLines: 2).lines }, 9)
+    return (labels.map { TextMetrics.fit($0, maxWidth: maxWidth, sizes: [9], maxLines: 3).lines }, 9)
   }
 
   /// The SVG document: one `<rect class="bar">` and, where given, one `<path class="error">` per bar.

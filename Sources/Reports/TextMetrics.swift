@@ -64,23 +64,49 @@ public enum TextMetrics {
     return ""
   }
 
-  /// Greedy word wrap into at most `maxLines` lines of at most `maxWidth`; nil when it does not fit.
+  /// Characters after which a line may break inside a word (`pbrs:` / `manhattan*0.25`).
+  static let breakAfter: Set<Character> = [":", "*", "/", "=", "_", "-", ","]
+
+  /// Greedy wrap into at most `maxLines` lines of at most `maxWidth`, breaking at spaces, or where
+  /// that is not enough also after ``breakAfter`` characters; nil when it does not fit.
   public static func wrap(_ text: String, maxWidth: Double, size: Double, bold: Bool = false, maxLines: Int)
     -> [String]?
   {
+    wrap(text, at: [" "], maxWidth: maxWidth, size: size, bold: bold, maxLines: maxLines)
+      ?? wrap(
+        text, at: breakAfter.union([" "]), maxWidth: maxWidth, size: size, bold: bold, maxLines: maxLines)
+  }
+
+  static func wrap(
+    _ text: String, at breaks: Set<Character>, maxWidth: Double, size: Double, bold: Bool, maxLines: Int
+  ) -> [String]? {
+    // Pieces end after a break character; a line's trailing spaces are dropped.
+    var pieces: [String] = []
+    var piece = ""
+    for c in text {
+      piece.append(c)
+      if breaks.contains(c) {
+        pieces.append(piece)
+        piece = ""
+      }
+    }
+    if !piece.isEmpty { pieces.append(piece) }
     var lines: [String] = []
     var line = ""
-    for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
-      let candidate = line.isEmpty ? word : line + " " + word
+    for piece in pieces {
+      let candidate = (line + piece).trimmingTrailingSpaces()
       if width(candidate, size: size, bold: bold) <= maxWidth {
-        line = candidate
+        line += piece
         continue
       }
-      if line.isEmpty || width(word, size: size, bold: bold) > maxWidth { return nil }
-      lines.append(line)
-      line = word
+      let alone = piece.trimmingTrailingSpaces()
+      if line.trimmingTrailingSpaces().isEmpty || width(alone, size: size, bold: bold) > maxWidth {
+        return nil
+      }
+      lines.append(line.trimmingTrailingSpaces())
+      line = piece.first == " " ? String(piece.drop { $0 == " " }) : piece
     }
-    if !line.isEmpty { lines.append(line) }
+    if !line.trimmingTrailingSpaces().isEmpty { lines.append(line.trimmingTrailingSpaces()) }
     return lines.count <= maxLines ? lines : nil
   }
 
@@ -95,7 +121,19 @@ public enum TextMetrics {
       }
     }
     let size = sizes.last ?? 12
-    // Fill lines greedily, cutting words that are too long, and truncate what is left.
+    // Wrapped at every break allowed, the lines past the last cut with an ellipsis.
+    if maxLines >= 1,
+      let all = wrap(
+        text, at: breakAfter.union([" "]), maxWidth: maxWidth, size: size, bold: bold, maxLines: Int.max)
+    {
+      var lines = Array(all.prefix(maxLines))
+      if all.count > maxLines {
+        lines[maxLines - 1] = truncate(
+          lines[maxLines - 1] + " " + all[maxLines], maxWidth: maxWidth, size: size, bold: bold)
+      }
+      return (lines, size)
+    }
+    // A word wider than the line: fill lines greedily, cutting inside words, and cut what is left.
     var lines: [String] = []
     var rest = Substring(text)
     while lines.count < maxLines - 1, !rest.isEmpty {

@@ -191,7 +191,13 @@ func layoutProblems(_ svg: String) -> [String] {
         return [500 * n, 3 / n, cer]
       })
     let ctc = CTCTraining.curveChart(table: ctcTable, runName: "runs/ctc-with-a-long-folder-name-2026-12-03")
+    var small = bands
+    (small.width, small.height) = (360, 300)
+    let crowded = BarChart(
+      title: "twelve shapings", yLabel: "IQM return",
+      bars: (0..<12).map { BarChart.Bar(label: "pbrs:file=maps/potential-\($0).txt*0.5", value: Double($0)) })
     return [
+      ("small line chart", small.svg()), ("crowded bar chart", crowded.svg()),
       ("line chart with bands", bands.svg()), ("bar chart", bars.svg()), ("PPO curve", ppo.svg()),
       ("CTC curve", ctc.svg()), ("compare curves (gridworld)", report.curvesChart().svg()),
       ("AUC (gridworld)", report.aucChart().svg()),
@@ -213,6 +219,20 @@ func layoutProblems(_ svg: String) -> [String] {
           to: URL(fileURLWithPath: folder).appendingPathComponent(file), atomically: true, encoding: .utf8)
       }
     }
+  }
+
+  @Test func theLayoutCheckFindsTextOutsideAndAcrossTheEdges() {
+    let svg = """
+      <svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" font-size="12">
+      <rect class="plot-area" x="50" y="20" width="100" height="60"/>
+      <text x="190" y="50">outside</text><text x="60" y="22">across</text>
+      <g text-anchor="middle"><text x="100" y="50">in</text><text x="100" y="52">on top</text></g>
+      </svg>
+      """
+    let problems = layoutProblems(svg)
+    #expect(problems.contains { $0.hasPrefix("'outside' leaves the canvas") })
+    #expect(problems.contains("'across' crosses the plot area's edge"))
+    #expect(problems.contains("'in' overlaps 'on top'"))
   }
 
   @Test func referenceLevelsAreDashedLabelledAndNotInTheLegend() throws {
