@@ -41,7 +41,11 @@ struct Axis {
     precondition(hi > lo && lo.isFinite && hi.isFinite, "Axis.ticks needs finite lo < hi, got \(lo), \(hi)")
     let slack = (hi - lo) * margin
     var step = niceStep((hi - lo) / Double(max(targetCount - 1, 1)))
-    while true {
+    // Degenerate ranges (an infinite span, or a span too small for the values' precision to count
+    // ticks in) get just their two ends.
+    let fallback = (lower: lo, upper: hi, ticks: [lo, hi], step: hi - lo)
+    for _ in 0..<64 {
+      guard step.isFinite, step > 0, abs(lo / step) < 1e15, abs(hi / step) < 1e15 else { return fallback }
       let below = (lo / step).rounded(.down) * step
       let above = (hi / step).rounded(.up) * step
       let lower = lo - below <= slack ? below : lo
@@ -53,6 +57,7 @@ struct Axis {
       if ticks.count >= max(targetCount - 2, 2) { return (lower, upper, ticks, step) }
       step = smallerStep(step)
     }
+    return fallback
   }
 
   /// The smallest step of the form 1, 2 or 5 times a power of ten that is at least `raw`.
@@ -86,7 +91,9 @@ struct Axis {
       }
     }
     let scaledStep = step / scale
-    let decimals = max(0, Int((-log10(scaledStep) - 1e-9).rounded(.up)))
+    let decimals =
+      scaledStep.isFinite && scaledStep > 0
+      ? min(max(0, Int((-log10(scaledStep) - 1e-9).rounded(.up))), 12) : 0
     var text = String(format: "%.\(decimals)f", v / scale)
     if text.hasPrefix("-"), Double(text) == 0 { text.removeFirst() }
     return text + suffix

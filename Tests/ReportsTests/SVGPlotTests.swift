@@ -89,6 +89,16 @@ func parseSVG(_ svg: String) -> (ok: Bool, counter: ElementCounter) {
     }
   }
 
+  @Test func extremeRangesFallBackToTheirEnds() {
+    for (lo, hi) in [(-1e308, 1e308), (1e18, 1e18 + 256), (0, 1e-300)] {
+      let axis = Axis(values: [lo, hi], suffixFrom: 1000)
+      #expect(axis.lower <= lo && axis.upper >= hi && !axis.ticks.isEmpty)
+      _ = axis.ticks.map(axis.label)
+    }
+    let chart = LineChart(title: "huge", series: [PlotSeries(name: "s", x: [0, 1], y: [-1e308, 1e308])])
+    #expect(parseSVG(chart.svg()).ok)
+  }
+
   @Test func lineChartIsWellFormedWithOnePathPerSeries() {
     let steps: [Double] = [0, 25_000, 50_000, 75_000, 100_000]
     let chart = LineChart(
