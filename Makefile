@@ -35,7 +35,9 @@ bench: build
 # missing.
 PYTHON ?= python3
 PY_PACKAGES := tensorboard
-check-ecosystem: build
+# Built with the test build's flags, so after `make test` nothing is compiled again.
+check-ecosystem: deps
+	$(SWIFT) build -c release -Xswiftc -enable-testing --product losslab
 	-$(PYTHON) -m pip install -q $(PY_PACKAGES)
 	rm -rf .build/check-ecosystem
 	$(BIN) rl train --env cartpole --seed 0 --steps 4096 --out .build/check-ecosystem/ppo

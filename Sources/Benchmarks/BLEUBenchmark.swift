@@ -32,44 +32,59 @@ public struct BLEUBenchmarkReport: Sendable {
   public static let sacrebleuCorpusSeconds = 18.7
   public static let sacrebleuSentenceSeconds = 1.5
 
-  /// One JSON object (pretty-printed, stable key order).
+  /// One JSON object (pretty-printed, keys sorted; seconds to 4 decimals, speedups over
+  /// sacrebleu to 1, `null` where a figure was not measured).
   public var json: String {
-    func n(_ x: Double) -> String { String(format: "%.4f", x) }
-    func ratio(_ anchor: Double, _ t: Double?) -> String {
-      t.map { String(format: "%.1f", anchor / $0) } ?? "null"
+    func seconds(_ t: Double?) -> JSONNullable<Double> { JSONNullable(t.map { ($0 * 1e4).rounded() / 1e4 }) }
+    func speedup(_ anchor: Double, _ t: Double?) -> JSONNullable<Double> {
+      JSONNullable(t.map { (anchor / $0 * 10).rounded() / 10 })
     }
-    return """
-      {
-        "benchmark": "bleu",
-        "cores": \(cores),
-        "repeats": \(repeats),
-        "corpus": {
-          "lines": \(lines),
-          "hyp_tokens": \(hypothesisTokens),
-          "ref_tokens": \(referenceTokens),
-          "score": \(corpusScore),
-          "seconds_in_process": \(n(corpusSeconds)),
-          "seconds_whole_process": \(corpusProcessSeconds.map(n) ?? "null"),
-          "cpu_seconds_whole_process": \(corpusProcessCPUSeconds.map(n) ?? "null"),
-          "seconds_whole_process_openblas_1_thread": \(corpusProcessSecondsOneBLASThread.map(n) ?? "null"),
-          "sacrebleu_seconds": \(Self.sacrebleuCorpusSeconds),
-          "speedup_whole_process": \(ratio(Self.sacrebleuCorpusSeconds, corpusProcessSeconds)),
-          "speedup_in_process": \(ratio(Self.sacrebleuCorpusSeconds, corpusSeconds))
-        },
-        "sentence": {
-          "pairs": \(sentencePairs),
-          "mean_score": \(sentenceMeanScore),
-          "seconds_in_process": \(n(sentenceSeconds)),
-          "seconds_whole_process": \(sentenceProcessSeconds.map(n) ?? "null"),
-          "cpu_seconds_whole_process": \(sentenceProcessCPUSeconds.map(n) ?? "null"),
-          "seconds_whole_process_openblas_1_thread": \(sentenceProcessSecondsOneBLASThread.map(n) ?? "null"),
-          "sacrebleu_seconds": \(Self.sacrebleuSentenceSeconds),
-          "speedup_whole_process": \(ratio(Self.sacrebleuSentenceSeconds, sentenceProcessSeconds)),
-          "speedup_in_process": \(ratio(Self.sacrebleuSentenceSeconds, sentenceSeconds))
-        }
-      }
-      """
+    func part(
+      _ anchor: Double, inProcess: Double, whole: Double?, cpu: Double?, oneThread: Double?
+    ) -> BLEUBenchmarkJSON.Part {
+      BLEUBenchmarkJSON.Part(
+        seconds_in_process: seconds(inProcess), seconds_whole_process: seconds(whole),
+        cpu_seconds_whole_process: seconds(cpu), seconds_whole_process_openblas_1_thread: seconds(oneThread),
+        sacrebleu_seconds: anchor, speedup_whole_process: speedup(anchor, whole),
+        speedup_in_process: speedup(anchor, inProcess))
+    }
+    var corpus = part(
+      Self.sacrebleuCorpusSeconds, inProcess: corpusSeconds, whole: corpusProcessSeconds,
+      cpu: corpusProcessCPUSeconds, oneThread: corpusProcessSecondsOneBLASThread)
+    (corpus.lines, corpus.hyp_tokens, corpus.ref_tokens) = (lines, hypothesisTokens, referenceTokens)
+    corpus.score = corpusScore
+    var sentence = part(
+      Self.sacrebleuSentenceSeconds, inProcess: sentenceSeconds, whole: sentenceProcessSeconds,
+      cpu: sentenceProcessCPUSeconds, oneThread: sentenceProcessSecondsOneBLASThread)
+    (sentence.pairs, sentence.mean_score) = (sentencePairs, sentenceMeanScore)
+    let report = BLEUBenchmarkJSON(cores: cores, repeats: repeats, corpus: corpus, sentence: sentence)
+    return (try? JSONText.string(report, pretty: true)) ?? "{}"
   }
+}
+
+/// The keys of `bench bleu`'s JSON (BENCHMARKS.md).
+private struct BLEUBenchmarkJSON: Encodable {
+  /// The corpus or the sentence figures (the other's size keys left out).
+  struct Part: Encodable {
+    var lines: Int? = nil
+    var hyp_tokens: Int? = nil
+    var ref_tokens: Int? = nil
+    var score: Double? = nil
+    var pairs: Int? = nil
+    var mean_score: Double? = nil
+    var seconds_in_process: JSONNullable<Double>
+    var seconds_whole_process: JSONNullable<Double>
+    var cpu_seconds_whole_process: JSONNullable<Double>
+    var seconds_whole_process_openblas_1_thread: JSONNullable<Double>
+    var sacrebleu_seconds: Double
+    var speedup_whole_process: JSONNullable<Double>
+    var speedup_in_process: JSONNullable<Double>
+  }
+  var benchmark = "bleu"
+  var cores: Int
+  var repeats: Int
+  var corpus: Part
+  var sentence: Part
 }
 
 public enum BLEUBenchmark {

@@ -55,13 +55,20 @@ public enum CTCBenchmark {
     return Measurement(shape: shape, threads: threads, milliseconds: Timing.median(times))
   }
 
-  /// `{"shapes": [{"T", "N", "C", "S", "threads", "ms"}, ...]}`.
-  public static func json(_ measurements: [Measurement]) -> String {
-    let rows = measurements.map { m in
-      let ms = (m.milliseconds * 1000).rounded() / 1000
-      return "{\"T\": \(m.shape.T), \"N\": \(m.shape.N), \"C\": \(m.shape.C), \"S\": \(m.shape.S), "
-        + "\"threads\": \(m.threads), \"ms\": \(ms)}"
+  /// `{"shapes": [{"T", "N", "C", "S", "threads", "ms"}, ...]}` (milliseconds to 3 decimals).
+  public struct Report: Encodable {
+    struct Row: Encodable {
+      var T, N, C, S, threads: Int
+      var ms: Double
     }
-    return "{\"shapes\": [\n  " + rows.joined(separator: ",\n  ") + "\n]}"
+    var shapes: [Row]
+
+    public init(_ measurements: [Measurement]) {
+      shapes = measurements.map { m in
+        Row(
+          T: m.shape.T, N: m.shape.N, C: m.shape.C, S: m.shape.S, threads: m.threads,
+          ms: (m.milliseconds * 1000).rounded() / 1000)
+      }
+    }
   }
 }

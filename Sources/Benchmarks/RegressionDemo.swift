@@ -31,7 +31,7 @@ public struct RegressionDemo {
   public let config: Config
   public let model: MLP
   public let optimizer: Adam
-  public let schedule: LearningRateSchedule
+  public let schedule: Schedule
 
   public init(config: Config) {
     precondition(
@@ -40,7 +40,7 @@ public struct RegressionDemo {
     var rng = RandomGenerator(seed: config.seed, stream: 1)
     model = MLP(widths: config.widths, activation: .tanh, using: &rng)
     optimizer = Adam(parameters: model.parameters, learningRate: config.learningRate)
-    schedule = .linear(initial: config.learningRate, final: 0)
+    schedule = .linear(initial: Double(config.learningRate), final: 0)
   }
 
   static func target(_ x1: Float, _ x2: Float) -> Float { Foundation.sin(3 * x1) * Foundation.cos(2 * x2) }

@@ -76,10 +76,7 @@ public enum TensorBenchmark {
 
   /// The report as one line of JSON with keys in a fixed order.
   public static func json(_ report: Report) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    let data = (try? encoder.encode(report)) ?? Data()
-    return String(decoding: data, as: UTF8.self)
+    (try? JSONText.string(report)) ?? ""
   }
 
   // MARK: Timing

@@ -177,15 +177,7 @@ struct CTCKernel<Scalar: CTCScalar>: @unchecked Sendable {
     var underflowBound = 0.0
     for t in stride(from: Ti - 1, through: 0, by: -1) {
       let a = alpha + t * L
-      var s = 0
-      while s + 4 <= L {
-        V.store(V.load(a + s) * V.load(beta + s), w + s)
-        s += 4
-      }
-      while s < L {
-        w[s] = a[s] * beta[s]
-        s += 1
-      }
+      V.multiply(a, beta, into: w, L)
       let z = CTCVectorMath.sum(w, L)
       guard z.isNormal else { return nil }
       let inverseZ = 1 / z
@@ -200,18 +192,10 @@ struct CTCKernel<Scalar: CTCScalar>: @unchecked Sendable {
       if t == 0 { break }
       // beta_{t-1}(s) = sum over s' in {s, s+1, s+2 (skip)} of y_t(s') beta_t(s') (eq. 10-11).
       let yt = y + t * L
-      s = 0
-      while s + 4 <= L {
-        V.store(V.load(yt + s) * V.load(beta + s), w + s)
-        s += 4
-      }
-      while s < L {
-        w[s] = yt[s] * beta[s]
-        s += 1
-      }
+      V.multiply(yt, beta, into: w, L)
       w[L] = 0
       w[L + 1] = 0
-      s = 0
+      var s = 0
       while s + 4 <= L {
         V.store(V.load(w + s) + V.load(w + s + 1) + V.load(skip + s + 2) * V.load(w + s + 2), betaNext + s)
         s += 4

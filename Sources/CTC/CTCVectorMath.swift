@@ -116,4 +116,20 @@ enum CTCVectorMath {
       s += 1
     }
   }
+
+  /// `out[s] = a[s] * b[s]`.
+  @inline(__always)
+  static func multiply(
+    _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, _ n: Int
+  ) {
+    var s = 0
+    while s + 4 <= n {
+      store(load(a + s) * load(b + s), out + s)
+      s += 4
+    }
+    while s < n {
+      out[s] = a[s] * b[s]
+      s += 1
+    }
+  }
 }

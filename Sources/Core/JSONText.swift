@@ -1,3 +1,5 @@
+import Foundation
+
 /// The JSON string and number literals every LossLab writer shares (reports, manifests,
 /// metrics, safetensors headers, reference cases), so all of them escape and print alike.
 ///
@@ -50,5 +52,33 @@ public enum JSONText {
       return nonFinite == .quotedString ? "\"" + word + "\"" : word
     }
     return x.description
+  }
+
+  /// `value` encoded the one way LossLab writes `Encodable` values as JSON: keys sorted, `/` as
+  /// is, on one line or pretty-printed (two-space indent, `"key" : value`), no final newline.
+  public static func data<T: Encodable>(_ value: T, pretty: Bool = false) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting =
+      pretty
+      ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(value)
+  }
+
+  /// `data(value, pretty:)` as a string.
+  public static func string<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
+    String(decoding: try data(value, pretty: pretty), as: UTF8.self)
+  }
+}
+
+/// An optional that encodes as JSON `null` when nil (synthesised `Encodable` leaves nil
+/// optionals out), for keys that are always present.
+public struct JSONNullable<Value: Encodable>: Encodable {
+  public var value: Value?
+
+  public init(_ value: Value?) { self.value = value }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.singleValueContainer()
+    if let value { try c.encode(value) } else { try c.encodeNil() }
   }
 }

@@ -94,6 +94,19 @@ extension Environment {
   public var actionCount: Int { actionSpace.count ?? 0 }
 }
 
+/// An environment that wraps `base` (Gymnasium's `Wrapper`) and keeps its spaces.
+public protocol EnvironmentWrapper: Environment {
+  associatedtype Base: Environment
+  var base: Base { get }
+}
+
+extension EnvironmentWrapper {
+  public var observationSpace: Space { base.observationSpace }
+  public var actionSpace: Space { base.actionSpace }
+  public var observationSize: Int { base.observationSize }
+  public var actionCount: Int { base.actionCount }
+}
+
 /// The result of ``EnvironmentSession/step(_:)``.
 public struct StepResult: Sendable, Equatable {
   public var observation: [Float]

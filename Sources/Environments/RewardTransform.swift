@@ -65,7 +65,7 @@ public struct EpisodeRecord: Sendable, Equatable {
 
 /// Gymnasium's `RecordEpisodeStatistics` for a single environment: keeps the running return and
 /// length and publishes ``lastEpisode`` when an episode ends.
-public struct EpisodeStatistics<Base: Environment>: Environment {
+public struct EpisodeStatistics<Base: Environment>: EnvironmentWrapper {
   public var base: Base
   public private(set) var episodeReturn = 0.0
   public private(set) var episodeLength = 0
@@ -73,11 +73,6 @@ public struct EpisodeStatistics<Base: Environment>: Environment {
   public private(set) var lastEpisode: EpisodeRecord? = nil
 
   public init(_ base: Base) { self.base = base }
-
-  public var observationSpace: Space { base.observationSpace }
-  public var actionSpace: Space { base.actionSpace }
-  public var observationSize: Int { base.observationSize }
-  public var actionCount: Int { base.actionCount }
 
   public mutating func reset(using rng: inout RandomGenerator, observation: UnsafeMutableBufferPointer<Float>)
   {

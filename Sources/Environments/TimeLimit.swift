@@ -2,7 +2,7 @@ import Core
 
 /// Gymnasium's `TimeLimit` wrapper: `truncated` becomes true on the `maxEpisodeSteps`-th step of
 /// an episode (whatever `terminated` says, as in Gymnasium). `nil` means no limit.
-public struct TimeLimit<Base: Environment>: Environment {
+public struct TimeLimit<Base: Environment>: EnvironmentWrapper {
   public var base: Base
   public let maxEpisodeSteps: Int?
   /// Steps taken in the current episode.
@@ -14,11 +14,6 @@ public struct TimeLimit<Base: Environment>: Environment {
     self.base = base
     self.maxEpisodeSteps = maxEpisodeSteps
   }
-
-  public var observationSpace: Space { base.observationSpace }
-  public var actionSpace: Space { base.actionSpace }
-  public var observationSize: Int { base.observationSize }
-  public var actionCount: Int { base.actionCount }
 
   public mutating func reset(using rng: inout RandomGenerator, observation: UnsafeMutableBufferPointer<Float>)
   {

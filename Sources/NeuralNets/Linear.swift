@@ -26,15 +26,20 @@ public final class Linear: Module {
   }
 
   /// Differentiable `activation(x W^T + b)` as one fused tape node.
-  public func callAsFunction(_ x: Variable, activation: Activation) -> Variable {
+  public func callAsFunction(_ x: Variable, activation: FusedActivation) -> Variable {
     let tape = x.tape
     return Tensors.linear(
-      x, weight: tape.parameter(weight), bias: bias.map { tape.parameter($0) }, activation: activation.fused)
+      x, weight: tape.parameter(weight), bias: bias.map { tape.parameter($0) }, activation: activation)
   }
 
   /// Inference without a tape.
   public func callAsFunction(_ x: Tensor) -> Tensor {
     Tensor.linear(x, weight: weight.value, bias: bias?.value)
+  }
+
+  /// Inference of `activation(x W^T + b)` without a tape.
+  public func callAsFunction(_ x: Tensor, activation: FusedActivation) -> Tensor {
+    Tensor.linear(x, weight: weight.value, bias: bias?.value, activation: activation)
   }
 
   public func namedParameters() -> [(name: String, parameter: Parameter)] {

@@ -64,7 +64,7 @@ public final class MLP: Module {
   public func callAsFunction(_ x: Variable) -> Variable {
     var h = x
     for (i, layer) in layers.enumerated() {
-      h = i < layers.count - 1 ? layer(h, activation: activation) : layer(h)
+      h = i < layers.count - 1 ? layer(h, activation: activation.fused) : layer(h)
     }
     return h
   }

@@ -86,25 +86,34 @@ public final class ActorCritic: Module {
     return out
   }
 
+  /// The trunk, the two stacks and the two heads with `layer(linear, input, activation)`
+  /// evaluating one fused layer (on tensors or on a tape).
+  private func heads<T>(
+    _ observations: T, _ layer: (Linear, T, FusedActivation) -> T
+  ) -> (logits: T, values: T) {
+    let f = activation.fused
+    var trunk = observations
+    for l in sharedLayers { trunk = layer(l, trunk, f) }
+    var pi = trunk
+    for l in policyLayers { pi = layer(l, pi, f) }
+    var vf = trunk
+    for l in valueLayers { vf = layer(l, vf, f) }
+    return (layer(actionHead, pi, .identity), layer(valueHead, vf, .identity))
+  }
+
   // MARK: Inference without a tape (rollouts, evaluation)
 
   /// Logits `[n, actions]` and values `[n]` for observations `[n, observationSize]`.
   public func forward(_ observations: Tensor) -> (logits: Tensor, values: Tensor) {
-    var trunk = observations
-    for layer in sharedLayers { trunk = Activations.apply(activation, layer(trunk)) }
-    var pi = trunk
-    for layer in policyLayers { pi = Activations.apply(activation, layer(pi)) }
-    var vf = trunk
-    for layer in valueLayers { vf = Activations.apply(activation, layer(vf)) }
-    let values = valueHead(vf)
-    return (actionHead(pi), values.reshaped([values.shape[0]]))
+    let (logits, values) = heads(observations) { $0($1, activation: $2) }
+    return (logits, values.reshaped([values.shape[0]]))
   }
 
   /// Values `[n]` only (bootstrapping from final observations).
   public func values(_ observations: Tensor) -> Tensor {
+    let f = activation.fused
     var vf = observations
-    for layer in sharedLayers { vf = Activations.apply(activation, layer(vf)) }
-    for layer in valueLayers { vf = Activations.apply(activation, layer(vf)) }
+    for layer in sharedLayers + valueLayers { vf = layer(vf, activation: f) }
     let values = valueHead(vf)
     return values.reshaped([values.shape[0]])
   }
@@ -113,55 +122,7 @@ public final class ActorCritic: Module {
 
   /// Logits `[n, actions]` and values `[n]` on `observations`' tape.
   public func forward(_ observations: Variable) -> (logits: Variable, values: Variable) {
-    var trunk = observations
-    for layer in sharedLayers { trunk = Activations.apply(activation, ActorCritic.affine(trunk, layer)) }
-    var pi = trunk
-    for layer in policyLayers { pi = Activations.apply(activation, ActorCritic.affine(pi, layer)) }
-    var vf = trunk
-    for layer in valueLayers { vf = Activations.apply(activation, ActorCritic.affine(vf, layer)) }
-    let values = ActorCritic.affine(vf, valueHead)
-    return (ActorCritic.affine(pi, actionHead), values.reshaped([values.shape[0]]))
-  }
-
-  /// `x W^T + b` recorded as one tape node whose backward closure holds only tensors.
-  /// (`Tensors.linear`'s closure holds the bias `Variable`, which holds the tape: a reference
-  /// cycle that keeps every minibatch's tape alive, over a gigabyte in a 100k-step CartPole run.)
-  static func affine(_ x: Variable, _ layer: Linear) -> Variable {
-    let tape = x.tape
-    var inputs = [x, tape.parameter(layer.weight)]
-    if let bias = layer.bias { inputs.append(tape.parameter(bias)) }
-    let vx = x.value
-    let vw = layer.weight.value
-    let out = Tensor.linear(vx, weight: vw, bias: layer.bias?.value)
-    let needX = x.requiresGrad
-    let hasBias = layer.bias != nil
-    let (inFeatures, outFeatures) = (vw.shape[1], vw.shape[0])
-    let rows = vx.count / inFeatures
-    return tape.record(out, inputs: inputs) { g in
-      let g2 = g.reshaped([rows, outFeatures])
-      let x2 = vx.reshaped([rows, inFeatures])
-      var grads: [Tensor?] = [
-        needX ? Tensor.matmul(g2, vw).reshaped(vx.shape) : nil,  // [rows, out] x [out, in]
-        Tensor.matmul(g2, x2, transposeA: true),  // [out, rows] x [rows, in]
-      ]
-      if hasBias { grads.append(ActorCritic.columnSums(g2)) }
-      return grads
-    }
-  }
-
-  /// Sums of the columns of a `[rows, cols]` tensor (the bias gradient), row by row so the inner
-  /// loop runs over contiguous memory.
-  static func columnSums(_ g: Tensor) -> Tensor {
-    let (rows, cols) = (g.shape[0], g.shape[1])
-    var out = [Float](repeating: 0, count: cols)
-    g.data.withUnsafeBufferPointer { src in
-      out.withUnsafeMutableBufferPointer { dst in
-        for r in 0..<rows {
-          let row = src.baseAddress! + r * cols
-          for j in 0..<cols { dst[j] += row[j] }
-        }
-      }
-    }
-    return Tensor(shape: [cols], data: out)
+    let (logits, values) = heads(observations) { $0($1, activation: $2) }
+    return (logits, values.reshaped([values.shape[0]]))
   }
 }

@@ -1,10 +1,20 @@
 import Core
 import Foundation
+import NeuralNets
 import Tensors
 
 /// Activation between hidden layers of the policy (SB3's `activation_fn`).
 public enum PolicyActivation: String, Sendable, Codable, CaseIterable {
   case tanh, relu
+
+  /// The fused kernel: tanh with the rounded coefficients the policy has always used, so that
+  /// PPO runs reproduce bit for bit.
+  public var fused: FusedActivation {
+    switch self {
+    case .tanh: return .tanhRounded
+    case .relu: return .relu
+    }
+  }
 }
 
 /// PPO hyperparameters under Stable-Baselines3's names and with their meanings

@@ -295,10 +295,8 @@ public struct RunFolder: Sendable, Equatable {
   }
 
   static func encodeJSON<T: Encodable>(_ value: T, path: String) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     do {
-      var data = try encoder.encode(value)
+      var data = try JSONText.data(value, pretty: true)
       data.append(0x0A)
       return data
     } catch {

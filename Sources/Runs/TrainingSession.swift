@@ -112,6 +112,8 @@ public final class TrainingSession {
   private var stopReason: String?
   /// The TensorBoard event file of this process's part of the run (nil with `--no-tensorboard`).
   public private(set) var events: EventFileWriter?
+  /// Held from the first look at an existing folder (or from ``begin``) to the end of the process.
+  private var lock: RunLock?
 
   /// Opens `request.folder` under the lifecycle rules (nothing is written yet).
   /// - Throws: ``RunLifecycleError/usage(_:)`` when the folder does not fit the request.
@@ -127,6 +129,7 @@ public final class TrainingSession {
       if exists && !isDirectory.boolValue {
         throw RunLifecycleError.usage("--out \(path): a file is in the way (allowed: a new folder)")
       }
+      if exists && isDirectory.boolValue { lock = try RunLock(folder: folder.url) }
       if exists && folder.isRun {
         guard request.start == .overwrite else {
           throw RunLifecycleError.usage(
@@ -136,6 +139,7 @@ public final class TrainingSession {
         do { try FileManager.default.removeItem(at: folder.url) } catch {
           throw FileError(path: path, reason: "cannot remove the old run: \(error.localizedDescription)")
         }
+        lock = nil  // its file went with the folder; begin() locks the new one
       } else if exists && !TrainingSession.isEmptyForARun(folder.url) {
         throw RunLifecycleError.usage(
           "--out \(path) exists and is not a run folder (no config.json or status.json); "
@@ -146,6 +150,7 @@ public final class TrainingSession {
       guard exists, folder.isRun, FileManager.default.fileExists(atPath: folder.configURL.path) else {
         throw RunLifecycleError.usage("--resume \(path): not a run folder (no config.json)")
       }
+      lock = try RunLock(folder: folder.url)  // before reading: the owner may be writing one
       guard let checkpoint = folder.latestCheckpoint() else {
         throw RunLifecycleError.usage(
           "--resume \(path): the run has no complete checkpoint to resume from; start it again with "
@@ -160,7 +165,7 @@ public final class TrainingSession {
   /// `rl compare` opens before starting the run.
   static func isEmptyForARun(_ url: URL) -> Bool {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-    return names.allSatisfy { $0 == "train.log" }
+    return names.allSatisfy { $0 == "train.log" || $0 == RunLock.fileName }
   }
 
   /// Whether this session continues an earlier run.
@@ -205,6 +210,7 @@ public final class TrainingSession {
     throws -> MetricsLogger
   {
     try folder.create()
+    if lock == nil { lock = try RunLock(folder: folder.url) }
     if let checkpoint = resumeCheckpoint {
       try folder.removeCheckpoints(after: checkpoint.step)
     }
@@ -281,6 +287,7 @@ public final class TrainingSession {
       try? folder.writeStatus(.failed(reason: "\(error)"), step: step)
       try? events?.endSession(.failure)
       try? events?.close()
+      lock = nil
       throw error
     }
     switch ending {
@@ -292,6 +299,7 @@ public final class TrainingSession {
       try folder.writeStatus(.interrupted, step: step, reason: stopReason ?? "stop requested")
     }
     try events?.close()
+    lock = nil  // the run folder is free for the next process
     return result
   }
 

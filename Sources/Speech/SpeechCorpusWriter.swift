@@ -74,9 +74,7 @@ public enum SpeechCorpusWriter {
       engine: engine.name, seed: config.seed, sampleRate: config.sampleRate,
       snrDb: [config.snrDb.lowerBound, config.snrDb.upperBound],
       heldOut: speakers.filter { $0.split != .train }.map(\.id), speakers: speakers)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try AtomicFile.write(encoder.encode(file), to: folder.appendingPathComponent("speakers.json"))
+    try AtomicFile.write(JSONText.data(file, pretty: true), to: folder.appendingPathComponent("speakers.json"))
 
     var counts: [String: Int] = [:]
     var speakerCounts: [String: Int] = [:]

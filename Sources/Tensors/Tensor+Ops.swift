@@ -175,6 +175,14 @@ extension Tensor {
     }
   }
 
+  /// `activation(x W^T + b)`: `linear`, then the activation in place over the output.
+  public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: FusedActivation) -> Tensor
+  {
+    var out = linear(x, weight: weight, bias: bias)
+    out.data.withUnsafeMutableBufferPointer { activation.apply($0) }
+    return out
+  }
+
   /// Affine map `x W^T + b` (PyTorch's `Linear` convention: `weight` is `[out, in]`), one sgemm
   /// with the bias pre-loaded into the output (beta = 1). `x` is `[..., in]`.
   public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
@@ -250,10 +258,13 @@ extension Tensor {
     var out = [Float](repeating: 0, count: outer * inner)
     data.withUnsafeBufferPointer { x in
       out.withUnsafeMutableBufferPointer { o in
+        // Row pointers hoisted out of the inner loop, so that it vectorises (a bias gradient).
+        guard let ob = o.baseAddress, let xb = x.baseAddress else { return }
         for a in 0..<outer {
+          let dst = ob + a * inner
           for e in 0..<extent {
-            let base = (a * extent + e) * inner
-            for i in 0..<inner { o[a * inner + i] += x[base + i] }
+            let src = xb + (a * extent + e) * inner
+            for i in 0..<inner { dst[i] += src[i] }
           }
         }
       }
@@ -267,74 +278,6 @@ extension Tensor {
     let extent = shape[axisIndex(axis)]
     precondition(extent > 0, "mean over an empty axis of \(shape)")
     return sum(axis: axis) * (1 / Float(extent))
-  }
-
-  // MARK: Softmax family (last axis)
-
-  /// Numerically stable log-softmax over the last axis: `x - max - log(sum(exp(x - max)))`.
-  public func logSoftmax() -> Tensor {
-    precondition(rank >= 1 && shape[rank - 1] > 0, "logSoftmax needs a non-empty last axis, got \(shape)")
-    let c = shape[rank - 1]
-    var out = [Float](repeating: 0, count: count)
-    data.withUnsafeBufferPointer { x in
-      out.withUnsafeMutableBufferPointer { y in
-        var r = 0
-        while r < x.count {
-          var m = x[r]
-          for j in 1..<c { m = Swift.max(m, x[r + j]) }
-          var s: Float = 0
-          for j in 0..<c { s += Foundation.exp(x[r + j] - m) }
-          // (x - m) - log(s), not x - (m + log(s)): the latter loses log(s) to rounding at large m.
-          let logS = Foundation.log(s)
-          for j in 0..<c { y[r + j] = (x[r + j] - m) - logS }
-          r += c
-        }
-      }
-    }
-    return Tensor(shape: shape, data: out)
-  }
-
-  /// Softmax over the last axis.
-  public func softmax() -> Tensor {
-    precondition(rank >= 1 && shape[rank - 1] > 0, "softmax needs a non-empty last axis, got \(shape)")
-    let c = shape[rank - 1]
-    var out = [Float](repeating: 0, count: count)
-    data.withUnsafeBufferPointer { x in
-      out.withUnsafeMutableBufferPointer { y in
-        var r = 0
-        while r < x.count {
-          var m = x[r]
-          for j in 1..<c { m = Swift.max(m, x[r + j]) }
-          var s: Float = 0
-          for j in 0..<c {
-            let e = Foundation.exp(x[r + j] - m)
-            y[r + j] = e
-            s += e
-          }
-          let inv = 1 / s
-          for j in 0..<c { y[r + j] *= inv }
-          r += c
-        }
-      }
-    }
-    return Tensor(shape: shape, data: out)
-  }
-
-  /// Picks one element per row along the last axis: `out[r] = self[r, indices[r]]`.
-  public func gather(_ indices: [Int]) -> Tensor {
-    precondition(rank >= 1, "gather needs rank >= 1")
-    let c = shape[rank - 1]
-    let rows = count / Swift.max(c, 1)
-    precondition(indices.count == rows, "gather: \(indices.count) indices for \(rows) rows of \(shape)")
-    var out = [Float](repeating: 0, count: rows)
-    data.withUnsafeBufferPointer { x in
-      for r in 0..<rows {
-        let j = indices[r]
-        precondition(j >= 0 && j < c, "gather index \(j) out of range 0..<\(c)")
-        out[r] = x[r * c + j]
-      }
-    }
-    return Tensor(shape: Array(shape.dropLast()), data: out)
   }
 
   // MARK: Structure

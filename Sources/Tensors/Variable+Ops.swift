@@ -175,47 +175,50 @@ extension Variable {
   /// Log-softmax over the last axis. Backward: `g - softmax * sum(g)` per row.
   public func logSoftmax() -> Variable {
     let y = value.logSoftmax()
-    let c = y.shape[y.rank - 1]
     return unary(y) { g in
-      var out = [Float](repeating: 0, count: g.count)
-      g.data.withUnsafeBufferPointer { gp in
-        y.data.withUnsafeBufferPointer { yp in
-          out.withUnsafeMutableBufferPointer { o in
-            var r = 0
-            while r < gp.count {
-              var s: Float = 0
-              for j in 0..<c { s += gp[r + j] }
-              for j in 0..<c { o[r + j] = gp[r + j] - Foundation.exp(yp[r + j]) * s }
-              r += c
-            }
-          }
-        }
+      Variable.rowwiseBackward(g, y) { gp, yp, o, r, c in
+        var s: Float = 0
+        for j in 0..<c { s += gp[r + j] }
+        for j in 0..<c { o[r + j] = gp[r + j] - Foundation.exp(yp[r + j]) * s }
       }
-      return Tensor(shape: y.shape, data: out)
     }
   }
 
   /// Softmax over the last axis. Backward: `y * (g - sum(g * y))` per row.
   public func softmax() -> Variable {
     let y = value.softmax()
-    let c = y.shape[y.rank - 1]
     return unary(y) { g in
-      var out = [Float](repeating: 0, count: g.count)
-      g.data.withUnsafeBufferPointer { gp in
-        y.data.withUnsafeBufferPointer { yp in
-          out.withUnsafeMutableBufferPointer { o in
-            var r = 0
-            while r < gp.count {
-              var s: Float = 0
-              for j in 0..<c { s += gp[r + j] * yp[r + j] }
-              for j in 0..<c { o[r + j] = yp[r + j] * (gp[r + j] - s) }
-              r += c
-            }
+      Variable.rowwiseBackward(g, y) { gp, yp, o, r, c in
+        var s: Float = 0
+        for j in 0..<c { s += gp[r + j] * yp[r + j] }
+        for j in 0..<c { o[r + j] = yp[r + j] * (gp[r + j] - s) }
+      }
+    }
+  }
+
+  /// The gradient of a row-wise op over the last axis of its output `y`: `row(g, y, o, r, c)`
+  /// writes `o[r..<r+c]` from the rows of `g` and `y` at offset `r` (`c` wide).
+  private static func rowwiseBackward(
+    _ g: Tensor, _ y: Tensor,
+    _ row: (
+      UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>, Int, Int
+    )
+      -> Void
+  ) -> Tensor {
+    let c = y.shape[y.rank - 1]
+    var out = [Float](repeating: 0, count: g.count)
+    g.data.withUnsafeBufferPointer { gp in
+      y.data.withUnsafeBufferPointer { yp in
+        out.withUnsafeMutableBufferPointer { o in
+          var r = 0
+          while r < gp.count {
+            row(gp, yp, o, r, c)
+            r += c
           }
         }
       }
-      return Tensor(shape: y.shape, data: out)
     }
+    return Tensor(shape: y.shape, data: out)
   }
 
   /// One element per row along the last axis (log-probabilities of chosen actions or labels).
@@ -288,206 +291,6 @@ extension Variable {
         for j in 0..<w { out[r * c + range.lowerBound + j] = g.data[r * w + j] }
       }
       return Tensor(shape: shape, data: out)
-    }
-  }
-}
-
-// MARK: - Free functions over several variables
-
-/// `op(a) x op(b)` for rank-2 variables; backward uses BLAS transpose flags, no copies.
-public func matmul(
-  _ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false
-) -> Variable {
-  precondition(a.tape === b.tape, "matmul: operands belong to different tapes")
-  let (va, vb) = (a.value, b.value)
-  let (needA, needB) = (a.requiresGrad, b.requiresGrad)
-  let out = Tensor.matmul(va, vb, transposeA: transposeA, transposeB: transposeB)
-  return a.tape.record(out, inputs: [a, b]) { g in
-    // C = op(A) op(B): dop(A) = g op(B)^T, dop(B) = op(A)^T g, then undo each op.
-    var ga: Tensor? = nil
-    var gb: Tensor? = nil
-    if needA {
-      ga =
-        transposeA
-        ? Tensor.matmul(vb, g, transposeA: transposeB, transposeB: true)
-        : Tensor.matmul(g, vb, transposeA: false, transposeB: !transposeB)
-    }
-    if needB {
-      gb =
-        transposeB
-        ? Tensor.matmul(g, va, transposeA: true, transposeB: transposeA)
-        : Tensor.matmul(va, g, transposeA: !transposeA, transposeB: false)
-    }
-    return [ga, gb]
-  }
-}
-
-/// Fused affine map `x W^T + b` (`weight` `[out, in]`, `x` `[..., in]`): one sgemm forward, two
-/// (plus a column sum) backward.
-public func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable {
-  linear(x, weight: weight, bias: bias, activation: .identity)
-}
-
-/// A nonlinearity applied inside a fused operation (its derivative is a function of its output).
-public enum FusedActivation: String, Sendable, CaseIterable {
-  case identity, tanh, relu, sigmoid
-
-  /// Applies the activation in place.
-  @inlinable
-  public func apply(_ y: UnsafeMutableBufferPointer<Float>) {
-    guard let p = y.baseAddress else { return }
-    switch self {
-    case .identity: return
-    case .tanh: VectorMath.tanh(p, p, count: y.count)
-    case .sigmoid: VectorMath.sigmoid(p, p, count: y.count)
-    case .relu: for i in 0..<y.count { y[i] = Swift.max(y[i], 0) }
-    }
-  }
-
-  /// `g * f'(z)` written through the output `y = f(z)`: tanh `1 - y^2`, sigmoid `y (1 - y)`,
-  /// relu `y > 0`.
-  public func backward(_ g: Tensor, output y: Tensor) -> Tensor {
-    if self == .identity { return g }
-    return g.data.withUnsafeBufferPointer { gp in
-      y.data.withUnsafeBufferPointer { yp in
-        Tensor.filled(shape: y.shape) { o in
-          switch self {
-          case .identity: break
-          case .tanh: for i in 0..<o.count { o[i] = gp[i] * (1 - yp[i] * yp[i]) }
-          case .sigmoid: for i in 0..<o.count { o[i] = gp[i] * yp[i] * (1 - yp[i]) }
-          case .relu: for i in 0..<o.count { o[i] = yp[i] > 0 ? gp[i] : 0 }
-          }
-        }
-      }
-    }
-  }
-}
-
-/// Fused `activation(x W^T + b)`: one sgemm and one pass over the output forward; backward forms
-/// `dz = g * f'(z)` from the saved output, then the two sgemms and the bias column sum of `linear`.
-/// One tape node instead of two (the MLP hot path).
-public func linear(
-  _ x: Variable, weight: Variable, bias: Variable?, activation: FusedActivation
-) -> Variable {
-  precondition(x.tape === weight.tape, "linear: operands belong to different tapes")
-  let vx = x.value
-  let vw = weight.value
-  var out = Tensor.linear(vx, weight: vw, bias: bias?.value)
-  out.data.withUnsafeMutableBufferPointer { activation.apply($0) }
-  let y = out
-  let needX = x.requiresGrad
-  let needW = weight.requiresGrad
-  let needB = bias?.requiresGrad ?? false
-  let inFeatures = vw.shape[1]
-  let outFeatures = vw.shape[0]
-  let rows = vx.count / Swift.max(inFeatures, 1)
-  var inputs = [x, weight]
-  if let bias { inputs.append(bias) }
-  let hasBias = bias != nil  // never capture a Variable: it holds the tape (a retain cycle)
-  return x.tape.record(y, inputs: inputs) { g in
-    let dz = activation.backward(g, output: y).reshaped([rows, outFeatures])
-    let x2 = vx.reshaped([rows, inFeatures])
-    let gx = needX ? Tensor.matmul(dz, vw).reshaped(vx.shape) : nil
-    let gw = needW ? Tensor.matmul(dz, x2, transposeA: true) : nil
-    var grads: [Tensor?] = [gx, gw]
-    if hasBias { grads.append(needB ? dz.sum(axis: 0) : nil) }
-    return grads
-  }
-}
-
-/// Elementwise minimum of equally shaped variables. Ties split the gradient in half (PyTorch).
-public func minimum(_ a: Variable, _ b: Variable) -> Variable {
-  choose(a, b, name: "minimum") { $0 < $1 }
-}
-
-/// Elementwise maximum of equally shaped variables. Ties split the gradient in half (PyTorch).
-public func maximum(_ a: Variable, _ b: Variable) -> Variable {
-  choose(a, b, name: "maximum") { $0 > $1 }
-}
-
-private func choose(
-  _ a: Variable, _ b: Variable, name: String, _ prefersA: @escaping (Float, Float) -> Bool
-) -> Variable {
-  precondition(a.tape === b.tape, "\(name): operands belong to different tapes")
-  let (va, vb) = (a.value, b.value)
-  precondition(va.shape == vb.shape, "\(name) needs equal shapes, got \(va.shape) and \(vb.shape)")
-  let out = Tensor.zip(va, vb) { x, y in prefersA(x, y) || x == y ? x : y }
-  return a.tape.record(out, inputs: [a, b]) { g in
-    var ga = [Float](repeating: 0, count: g.count)
-    var gb = [Float](repeating: 0, count: g.count)
-    for i in 0..<g.count {
-      let x = va.data[i]
-      let y = vb.data[i]
-      if x == y {
-        ga[i] = g.data[i] / 2
-        gb[i] = g.data[i] / 2
-      } else if prefersA(x, y) {
-        ga[i] = g.data[i]
-      } else {
-        gb[i] = g.data[i]
-      }
-    }
-    return [Tensor(shape: va.shape, data: ga), Tensor(shape: vb.shape, data: gb)]
-  }
-}
-
-/// `mask ? a : b` elementwise (equal shapes); the gradient goes to the chosen side.
-public func select(_ mask: [Bool], _ a: Variable, _ b: Variable) -> Variable {
-  precondition(a.tape === b.tape, "select: operands belong to different tapes")
-  let (va, vb) = (a.value, b.value)
-  precondition(va.shape == vb.shape, "select needs equal shapes, got \(va.shape) and \(vb.shape)")
-  precondition(mask.count == va.count, "select mask has \(mask.count) entries for shape \(va.shape)")
-  var out = vb.data
-  for i in 0..<out.count where mask[i] { out[i] = va.data[i] }
-  return a.tape.record(Tensor(shape: va.shape, data: out), inputs: [a, b]) { g in
-    var ga = [Float](repeating: 0, count: g.count)
-    var gb = g.data
-    for i in 0..<g.count where mask[i] {
-      ga[i] = g.data[i]
-      gb[i] = 0
-    }
-    return [Tensor(shape: va.shape, data: ga), Tensor(shape: vb.shape, data: gb)]
-  }
-}
-
-/// Joins variables along `axis`.
-public func concat(_ parts: [Variable], axis: Int = 0) -> Variable {
-  precondition(!parts.isEmpty, "concat of no variables")
-  let tape = parts[0].tape
-  let values = parts.map(\.value)
-  let out = Tensor.concat(values, axis: axis)
-  let ax = values[0].axisIndex(axis)
-  return tape.record(out, inputs: parts) { g in
-    let outer = g.shape[..<ax].reduce(1, *)
-    let inner = g.shape[(ax + 1)...].reduce(1, *)
-    let total = g.shape[ax]
-    var grads: [Tensor?] = []
-    var offset = 0
-    for v in values {
-      let extent = v.shape[ax]
-      var d = [Float](repeating: 0, count: v.count)
-      for o in 0..<outer {
-        let src = (o * total + offset) * inner
-        let dst = o * extent * inner
-        for i in 0..<(extent * inner) { d[dst + i] = g.data[src + i] }
-      }
-      grads.append(Tensor(shape: v.shape, data: d))
-      offset += extent
-    }
-    return grads
-  }
-}
-
-/// Stacks equally shaped variables along a new leading axis.
-public func stack(_ parts: [Variable]) -> Variable {
-  precondition(!parts.isEmpty, "stack of no variables")
-  let shapes = parts.map(\.shape)
-  let out = Tensor.stack(parts.map(\.value))
-  let count = parts.count  // never capture a Variable: it holds the tape (a retain cycle)
-  return parts[0].tape.record(out, inputs: parts) { g in
-    let n = g.count / count
-    return shapes.enumerated().map { i, s in
-      Tensor(shape: s, data: Array(g.data[(i * n)..<((i + 1) * n)]))
     }
   }
 }

@@ -119,7 +119,8 @@ public enum CTCTraining {
 
     let ctc = CTCLoss(
       blank: SpeechAlphabet.blank, reduction: .mean, zeroInfinity: true, threads: config.lossThreads)
-    let schedule = LearningRateSchedule.cosine(initial: config.learningRate, final: config.finalLearningRate)
+    let schedule = Schedule.cosine(
+      initial: Double(config.learningRate), final: Double(config.finalLearningRate))
     let lengths = train.map(\.frames)
     let perEpoch = (train.count + config.batchSize - 1) / config.batchSize
     let totalUpdates = perEpoch * config.epochs

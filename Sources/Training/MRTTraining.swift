@@ -349,8 +349,6 @@ public enum MRTTraining {
   }
 
   static func jsonData<T: Encodable>(_ value: T) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    return try encoder.encode(value)
+    try JSONText.data(value, pretty: true)
   }
 }

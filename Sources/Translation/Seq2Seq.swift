@@ -243,24 +243,14 @@ public final class Seq2Seq: Module {
 /// Repeats slice i along `axis` `counts[i]` times in place (`[a, b] -> [a, a, b]` for counts
 /// `[2, 1]`), as `torch.repeat_interleave`; the backward pass sums the copies.
 public func repeatInterleaved(_ x: Variable, counts: [Int], axis: Int) -> Variable {
-  let shape = x.shape
+  let shape = x.shape  // never capture a Variable: it holds the tape (a retain cycle)
   let value = Tensor.repeatInterleaved(x.value, counts: counts, axis: axis)
-  let (outer, n, inner) = Tensor.split(shape, axis: axis)
-  let total = counts.reduce(0, +)
   return x.tape.record(value, inputs: [x]) { g in
-    var grad = [Float](repeating: 0, count: outer * n * inner)
+    var grad = [Float](repeating: 0, count: Tensor.count(of: shape))
     g.data.withUnsafeBufferPointer { gp in
       grad.withUnsafeMutableBufferPointer { dx in
-        for o in 0..<outer {
-          var r = 0
-          for i in 0..<n {
-            let dst = (o * n + i) * inner
-            for _ in 0..<counts[i] {
-              let src = (o * total + r) * inner
-              for j in 0..<inner { dx[dst + j] += gp[src + j] }
-              r += 1
-            }
-          }
+        Tensor.forEachRepeat(shape, counts: counts, axis: axis) { src, dst, inner in
+          for j in 0..<inner { dx[src + j] += gp[dst + j] }
         }
       }
     }
@@ -269,34 +259,36 @@ public func repeatInterleaved(_ x: Variable, counts: [Int], axis: Int) -> Variab
 }
 
 extension Tensor {
-  static func split(_ shape: [Int], axis: Int) -> (Int, Int, Int) {
+  /// Calls `body(source, destination, inner)` for every copy that `repeatInterleaved` makes, in
+  /// order: `source` is the offset of the slice in a tensor of `shape`, `destination` the offset
+  /// of the copy in the output, both `inner` elements long.
+  static func forEachRepeat(_ shape: [Int], counts: [Int], axis: Int, _ body: (Int, Int, Int) -> Void) {
     precondition(axis >= 0 && axis < shape.count, "axis \(axis) out of range for shape \(shape)")
-    return (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
-  }
-
-  /// Repeats slice i along `axis` `counts[i]` times in place (`torch.repeat_interleave`).
-  public static func repeatInterleaved(_ x: Tensor, counts: [Int], axis: Int) -> Tensor {
-    let shape = x.shape
-    let (outer, n, inner) = split(shape, axis: axis)
+    let (outer, n, inner) = (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
     precondition(
       counts.count == n && counts.allSatisfy { $0 >= 0 },
       "repeatInterleaved needs \(n) non-negative counts, got \(counts)")
     let total = counts.reduce(0, +)
-    var outShape = shape
-    outShape[axis] = total
-    var out = [Float](repeating: 0, count: outer * total * inner)
+    for o in 0..<outer {
+      var r = 0
+      for i in 0..<n {
+        for _ in 0..<counts[i] {
+          body((o * n + i) * inner, (o * total + r) * inner, inner)
+          r += 1
+        }
+      }
+    }
+  }
+
+  /// Repeats slice i along `axis` `counts[i]` times in place (`torch.repeat_interleave`).
+  public static func repeatInterleaved(_ x: Tensor, counts: [Int], axis: Int) -> Tensor {
+    var outShape = x.shape
+    outShape[axis] = counts.reduce(0, +)
+    var out = [Float](repeating: 0, count: Tensor.count(of: outShape))
     x.data.withUnsafeBufferPointer { xp in
       out.withUnsafeMutableBufferPointer { op in
-        for o in 0..<outer {
-          var r = 0
-          for i in 0..<n {
-            let src = (o * n + i) * inner
-            for _ in 0..<counts[i] {
-              let dst = (o * total + r) * inner
-              for j in 0..<inner { op[dst + j] = xp[src + j] }
-              r += 1
-            }
-          }
+        Tensor.forEachRepeat(x.shape, counts: counts, axis: axis) { src, dst, inner in
+          for j in 0..<inner { op[dst + j] = xp[src + j] }
         }
       }
     }

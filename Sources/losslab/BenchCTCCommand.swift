@@ -1,5 +1,6 @@
 import ArgumentParser
 import Benchmarks
+import Reports
 
 /// `losslab bench ctc [--threads K] --json`: CTC loss forward+backward from logits.
 struct BenchCTCCommand: ParsableCommand {
@@ -27,6 +28,6 @@ struct BenchCTCCommand: ParsableCommand {
     for shape in CTCBenchmark.standardShapes {
       for k in counts { results.append(try CTCBenchmark.measure(shape, threads: k, repeats: repeats)) }
     }
-    print(CTCBenchmark.json(results))
+    try printJSON(CTCBenchmark.Report(results))
   }
 }

@@ -31,15 +31,17 @@ struct BenchEnvCommand: ParsableCommand {
     let cartSingle = figures.first { $0.environment == "cartpole" && !$0.vectorised }!.stepsPerSecond
     let cart64 = figures.first { $0.environment == "cartpole" && $0.numEnvs == 64 }?.stepsPerSecond ?? 0
     if json {
-      let rows = figures.map {
-        "{\"environment\": \"\($0.environment)\", \"num_envs\": \($0.numEnvs), \"vectorised\": \($0.vectorised), "
-          + "\"steps_per_second\": \(Int($0.stepsPerSecond.rounded()))}"
-      }
-      print("{\"benchmark\": \"env\", \"threads\": 1, \"trials\": \(trials), \"results\": [")
-      print("  " + rows.joined(separator: ",\n  "))
-      print(
-        "], \"cartpole_single_vs_gymnasium\": \(String(format: "%.1f", cartSingle / gymnasiumSingle)), "
-          + "\"cartpole_vector64_vs_envpool64\": \(String(format: "%.1f", cart64 / envpool64))}")
+      func tenths(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+      try printJSON(
+        EnvironmentBenchmarkJSON(
+          trials: trials,
+          results: figures.map {
+            .init(
+              environment: $0.environment, num_envs: $0.numEnvs, vectorised: $0.vectorised,
+              steps_per_second: Int($0.stepsPerSecond.rounded()))
+          },
+          cartpole_single_vs_gymnasium: tenths(cartSingle / gymnasiumSingle),
+          cartpole_vector64_vs_envpool64: tenths(cart64 / envpool64)))
     } else {
       for f in figures {
         print(
@@ -52,4 +54,20 @@ struct BenchEnvCommand: ParsableCommand {
           cart64 / envpool64))
     }
   }
+}
+
+/// `bench env --json` (keys as BENCHMARKS.md shows them).
+private struct EnvironmentBenchmarkJSON: Encodable {
+  struct Row: Encodable {
+    var environment: String
+    var num_envs: Int
+    var vectorised: Bool
+    var steps_per_second: Int
+  }
+  var benchmark = "env"
+  var threads = 1
+  var trials: Int
+  var results: [Row]
+  var cartpole_single_vs_gymnasium: Double
+  var cartpole_vector64_vs_envpool64: Double
 }

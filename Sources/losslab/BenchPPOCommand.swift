@@ -43,9 +43,7 @@ struct BenchPPOCommand: ParsableCommand {
     let result = try PPOBenchmark.run(
       preset: chosen, seed: seed, timesteps: steps, threads: threads, evalEvery: evalEvery)
     if json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
-      print(String(decoding: try encoder.encode(result), as: UTF8.self))
+      try printJSON(result)
     } else {
       print(
         String(

@@ -37,8 +37,6 @@ struct BenchSpeechCommand: ParsableCommand {
       result = try SpeechBenchmark.run(
         config, engine: try EspeakEngine(scratchFolder: scratch), folder: folder)
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    try printJSON(result)
   }
 }

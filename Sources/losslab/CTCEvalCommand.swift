@@ -49,9 +49,7 @@ struct CTCEvalCommand: ParsableCommand {
       throw ValidationError(error.description)
     }
     if json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-      print(String(decoding: try encoder.encode(report), as: UTF8.self))
+      try printJSON(report, pretty: true)
       return
     }
     print(

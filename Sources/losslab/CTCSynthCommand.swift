@@ -114,9 +114,7 @@ struct CTCSynthCommand: ParsableCommand {
       summary = try SpeechCorpusWriter.write(config, engine: espeak, to: folder, progress: progress)
     }
     if json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
-      print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+      try printJSON(summary)
     } else {
       for split in CorpusSplit.allCases.map(\.rawValue) {
         let n = summary.utterances[split] ?? 0

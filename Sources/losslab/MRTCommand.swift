@@ -185,9 +185,7 @@ struct MRTCommand: ParsableCommand {
         run: RunFolder(url: URL(fileURLWithPath: runFolder)), data: data, split: split, beam: beam,
         examples: examples)
       if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        try printJSON(report, pretty: true)
       } else {
         print(report.text)
       }

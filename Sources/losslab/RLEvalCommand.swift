@@ -4,6 +4,7 @@ import Environments
 import Foundation
 import Reinforcement
 import Runs
+import Tensors
 import Training
 
 /// `losslab rl eval RUN`: evaluates a trained policy; for gridworlds beside the solver's optimum.
@@ -59,21 +60,14 @@ struct RLEvalCommand: ParsableCommand {
     let result = trained.evaluate(episodes: episodes, deterministic: deterministic, seed: seed)
     let ceiling = trained.spec.gridMap.map { GridworldCeiling(map: $0) }
     if json {
-      var object: [String: Any] = [
-        "run": runFolder, "env": trained.config.env, "checkpoint_step": trained.checkpoint.step,
-        "episodes": result.episodes,
-        "deterministic": deterministic, "seed": seed, "mean_return": result.meanReturn,
-        "std_return": result.stdReturn,
-        "mean_length": result.meanLength,
-      ]
-      if let ceiling {
-        object["success_rate"] = result.successRate
-        object["optimal_success_rate"] = ceiling.optimalSuccess
-        object["optimal_return"] = ceiling.optimalReturn
-        object["time_limit"] = ceiling.horizon ?? NSNull()
-      }
-      let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      try printJSON(
+        EvaluationJSON(
+          run: runFolder, env: trained.config.env, checkpoint_step: trained.checkpoint.step,
+          episodes: result.episodes, deterministic: deterministic, seed: seed, mean_return: result.meanReturn,
+          std_return: result.stdReturn, mean_length: result.meanLength,
+          success_rate: ceiling.map { _ in result.successRate },
+          optimal_success_rate: ceiling?.optimalSuccess,
+          optimal_return: ceiling?.optimalReturn, time_limit: ceiling.map { JSONNullable($0.horizon) }))
       return
     }
     print(
@@ -92,4 +86,22 @@ struct RLEvalCommand: ParsableCommand {
       print(String(format: "optimal expected return %.3f", ceiling.optimalReturn))
     }
   }
+}
+
+/// `rl eval --json`: the evaluation, plus the success rate and the optimal ceiling on gridworlds
+/// (`time_limit` null when the map has none; the gridworld keys absent elsewhere).
+private struct EvaluationJSON: Encodable {
+  var run: String
+  var env: String
+  var checkpoint_step: Int
+  var episodes: Int
+  var deterministic: Bool
+  var seed: UInt64
+  var mean_return: Double
+  var std_return: Double
+  var mean_length: Double
+  var success_rate: Double?
+  var optimal_success_rate: Double?
+  var optimal_return: Double?
+  var time_limit: JSONNullable<Int>?
 }

@@ -54,7 +54,7 @@ struct OptimizerTests {
   }
 
   @Test func schedules() {
-    let linear = LearningRateSchedule.linear(initial: 1e-3, final: 0)
+    let linear = Schedule.linear(initial: 1e-3, final: 0)
     #expect(linear(progress: 0) == 1e-3)
     #expect(Swift.abs(linear(progress: 0.25) - 7.5e-4) < 1e-9)
     #expect(linear(progress: 1) == 0)
@@ -65,10 +65,10 @@ struct OptimizerTests {
     for (u, lr) in cleanRL.enumerated() {
       #expect(Swift.abs(lr - 1e-3 * (1 - Float(u) / Float(n))) < 1e-9)
     }
-    let cosine = LearningRateSchedule.cosine(initial: 1, final: 0.2)
+    let cosine = Schedule.cosine(initial: 1, final: 0.2)
     #expect(cosine(progress: 0) == 1 && Swift.abs(cosine(progress: 0.5) - 0.6) < 1e-6)
     #expect(Swift.abs(cosine(progress: 1) - 0.2) < 1e-6)
-    #expect(LearningRateSchedule.constant(3e-4)(progress: 0.7) == 3e-4)
+    #expect(Schedule.constant(3e-4)(progress: 0.7) == 3e-4)
     // Driving an optimizer through the protocol.
     let adam: any Optimizer = Adam(parameters: [Parameter(Tensor([0]))], learningRate: 1)
     adam.learningRate = linear(progress: 0.5)

@@ -108,6 +108,8 @@ struct AutogradTests {
     switch activation {
     case .identity: composed = plain
     case .tanh: composed = plain.tanh()
+    case .tanhRounded:
+      composed = tape.constant(plain.value.map { VectorMath.tanh($0, RoundedEigenTanh.self) })
     case .relu: composed = plain.relu()
     case .sigmoid: composed = plain.sigmoid()
     }

@@ -63,6 +63,29 @@ import Training
     }
   }
 
+  /// A second process (here: a second session) on a folder in use is refused, naming the owner;
+  /// the kernel drops the lock when the owner ends, so resuming then works.
+  @Test func aRunFolderInUseIsRefused() throws {
+    let scratch = try makeScratchFolder()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let path = scratch.appendingPathComponent("run").path
+    var owner: TrainingSession? = try TrainingSession(
+      RunRequest.parse(out: path, resume: nil, overwrite: false, tensorboard: false))
+    let logger = try owner!.begin(config: ["a": 1], metricKeys: [MetricsLogger.stepKey])
+    try owner!.saveCheckpoint(step: 1, sidecar: ["step": 1]) { try Data([1]).write(to: $0) }
+    expectUsage("in use by another losslab process (pid \(getpid())") {
+      _ = try TrainingSession(RunRequest.parse(out: nil, resume: path, overwrite: false))
+    }
+    expectUsage("in use by another losslab process") {
+      _ = try TrainingSession(RunRequest.parse(out: path, resume: nil, overwrite: true))
+    }
+    #expect(FileManager.default.fileExists(atPath: path + "/config.json"), "--overwrite must not delete it")
+    try logger.close()
+    owner = nil
+    let resumed = try TrainingSession(RunRequest.parse(out: nil, resume: path, overwrite: false))
+    #expect(resumed.resumeCheckpoint?.step == 1)
+  }
+
   @Test func resumeBudgetRules() throws {
     let scratch = try makeScratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }

@@ -1,0 +1,47 @@
+import Core
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The lock that keeps two processes out of one run folder: `flock(2)` on `.lock` in the
+/// folder, holding the owner's PID, host and start time for the refusal message. The kernel
+/// releases it when the owner exits in any way (a SIGKILL too), so a lock is never stale; the
+/// file left behind is only a note.
+final class RunLock {
+  static let fileName = ".lock"
+  private let fd: Int32
+
+  /// Takes the lock of `folder` (which must exist).
+  /// - Throws: ``RunLifecycleError/usage(_:)`` naming the owner when another process holds it;
+  ///   ``FileError`` when the lock file cannot be opened.
+  init(folder: URL) throws {
+    let url = folder.appendingPathComponent(RunLock.fileName)
+    let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw FileError(path: url.path, reason: "cannot open the run lock: \(errnoText())") }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      let owner = (try? String(contentsOf: url, encoding: .utf8))?.trimmingCharacters(
+        in: .whitespacesAndNewlines)
+      close(fd)
+      throw RunLifecycleError.usage(
+        "\(folder.path) is in use by another losslab process (\(owner ?? "owner unknown")); "
+          + "wait for it to end or stop it, then resume")
+    }
+    self.fd = fd
+    let note = "pid \(getpid()) on \(RunLock.hostname()) since \(RunFolder.iso8601(Date()))\n"
+    _ = ftruncate(fd, 0)
+    _ = note.withCString { systemWrite(fd, $0, strlen($0)) }
+  }
+
+  deinit {
+    flock(fd, LOCK_UN)
+    close(fd)
+  }
+
+  static func hostname() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count) == 0 else { return "unknown host" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+}
