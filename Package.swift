@@ -88,7 +88,8 @@ let package = Package(
     .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "Core", "TestSupport"]),
     .testTarget(name: "RunsTests", dependencies: ["Runs", "Statistics", "Core", "TestSupport"]),
     .testTarget(
-      name: "ReportsTests", dependencies: ["Reports", "Runs", "Statistics", "Core", "TestSupport"]),
+      name: "ReportsTests",
+      dependencies: ["Reports", "Training", "Runs", "Statistics", "Core", "TestSupport"]),
     .testTarget(
       name: "TrainingTests",
       dependencies: [

@@ -12,6 +12,8 @@ public struct ReportReference: Sendable, Equatable {
   public var high: Double
   /// The best achievable expected return (gridworlds: value iteration within the time limit).
   public var optimalReturn: Double?
+  /// The uniform-random policy's expected return (gridworlds).
+  public var randomReturn: Double? = nil
   /// How the threshold was chosen, for the report.
   public var explanation: String
 
@@ -43,11 +45,21 @@ public struct ReportReference: Sendable, Equatable {
       let threshold = random + 0.9 * (optimal - random)
       let horizon = map.settings.timeLimit.map { "\($0)-step" } ?? "10000-step"
       return ReportReference(
-        threshold: threshold, low: random, high: optimal, optimalReturn: optimal,
+        threshold: threshold, low: random, high: optimal, optimalReturn: optimal, randomReturn: random,
         explanation:
           "optimal return R* = \(Report.number(optimal)) (finite-horizon value iteration, \(horizon) limit), uniform-random policy R_rand = \(Report.number(random)); threshold = R_rand + 0.9 (R* - R_rand) = \(Report.number(threshold)); AUC normalised as (mean return - R_rand) / (R* - R_rand)"
       )
     }
+  }
+
+  /// Dashed reference levels for return plots: the threshold (if asked), the optimal return R* and
+  /// the random policy's return, where known.
+  public func lines(threshold includeThreshold: Bool) -> [ReferenceLine] {
+    var lines: [ReferenceLine] = []
+    if let optimalReturn { lines.append(ReferenceLine(name: "R*", value: optimalReturn)) }
+    if includeThreshold { lines.append(ReferenceLine(name: "threshold", value: threshold)) }
+    if let randomReturn { lines.append(ReferenceLine(name: "random", value: randomReturn)) }
+    return lines
   }
 
   /// Expected undiscounted return from the start of the uniform-random policy within `horizon` steps.

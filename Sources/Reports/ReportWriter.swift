@@ -57,25 +57,30 @@ extension Report {
 
   /// Learning curves (true evaluation return) of every shaping with their bands.
   public func curvesChart() -> LineChart {
-    var series = bands.filter { $0.metric == MetricName.evalMeanReward }.map {
+    let series = bands.filter { $0.metric == MetricName.evalMeanReward }.map {
       PlotSeries(
         name: $0.shaping, x: $0.band.steps, y: $0.band.center, bandLow: $0.band.low, bandHigh: $0.band.high)
     }
-    if let first = series.first, let lo = first.x.first, let hi = first.x.last {
-      series.append(
-        PlotSeries(name: "threshold", x: [lo, hi], y: [reference.threshold, reference.threshold]))
-    }
     return LineChart(
       title: "\(env): true evaluation return (mean over seeds, 95% CI)", xLabel: "environment steps",
-      yLabel: "return", series: series)
+      yLabel: "return", series: series, references: reference.lines(threshold: true))
   }
 
+  /// Normalised AUC per shaping; 1 is the upper normalisation level (R*), 0 the lower (the random
+  /// policy on gridworlds).
   public func aucChart() -> BarChart {
-    BarChart(
+    var references: [ReferenceLine] = []
+    if reference.optimalReturn != nil, reference.optimalReturn == reference.high {
+      references.append(ReferenceLine(name: "R*", value: 1))
+    }
+    if reference.randomReturn != nil, reference.randomReturn == reference.low {
+      references.append(ReferenceLine(name: "random", value: 0))
+    }
+    return BarChart(
       title: "\(env): normalised area under the learning curve (95% CI)", yLabel: "normalised AUC",
       bars: summaries.map {
         BarChart.Bar(label: $0.shaping, value: $0.auc.estimate, low: $0.auc.low, high: $0.auc.high)
-      })
+      }, references: references)
   }
 
   /// The Markdown table of the report (also printed by the CLI).

@@ -1,5 +1,4 @@
 import Foundation
-import Runs
 
 /// One line of a ``LineChart``: points `(x[i], y[i])`, optionally with a shaded band
 /// `[low[i], high[i]]` (a confidence interval). Non-finite points break the line.
@@ -24,165 +23,24 @@ public struct PlotSeries: Sendable, Equatable {
   }
 }
 
-/// A line chart (x = timesteps, y = return, say) rendered as a standalone SVG document with no
-/// dependencies: axes with 1-2-5 ticks (`k`/`M` suffixes for large values), grid, title, axis
-/// labels, a legend and optional shaded bands. Colours are the Okabe-Ito colour-blind-safe palette.
-///
-/// Each series is one `<path class="line">` (and one `<path class="band">` per unbroken stretch of
-/// its band), so the SVG is easy to post-process.
-public struct LineChart: Sendable {
-  public var title: String
-  public var xLabel: String
-  public var yLabel: String
-  public var series: [PlotSeries]
-  public var width: Double
-  public var height: Double
+/// A reference level (a threshold, the optimal return R*, the random policy's return): drawn as a
+/// grey dashed horizontal line across the plot, labelled `name = value` at its right end, and not
+/// listed in the legend.
+public struct ReferenceLine: Sendable, Equatable {
+  public var name: String
+  public var value: Double
 
-  public init(
-    title: String, xLabel: String = "timesteps", yLabel: String = "return", series: [PlotSeries],
-    width: Double = 720, height: Double = 440
-  ) {
-    self.title = title
-    self.xLabel = xLabel
-    self.yLabel = yLabel
-    self.series = series
-    self.width = width
-    self.height = height
+  public init(name: String, value: Double) {
+    self.name = name
+    self.value = value
   }
 
-  /// The SVG document.
-  public func svg() -> String {
-    var xs: [Double] = []
-    var ys: [Double] = []
-    for s in series {
-      for i in s.x.indices where s.x[i].isFinite && s.y[i].isFinite {
-        xs.append(s.x[i])
-        ys.append(s.y[i])
-        if let low = s.bandLow?[i], let high = s.bandHigh?[i], low.isFinite, high.isFinite {
-          ys.append(low)
-          ys.append(high)
-        }
-      }
-    }
-    let xAxis = Axis(values: xs, suffixFrom: 1000)
-    let yAxis = Axis(values: ys, suffixFrom: 10_000)
-    let legendWidth = series.isEmpty ? 0.0 : min(200, 40 + 7 * Double(series.map(\.name.count).max() ?? 0))
-    let frame = Frame(
-      left: 72, right: width - 20 - legendWidth, top: title.isEmpty ? 20 : 44, bottom: height - 52)
-    var svg = SVG(width: width, height: height)
-    svg.header(title: title, frame: frame, xLabel: xLabel, yLabel: yLabel)
-    svg.axes(frame: frame, x: xAxis, y: yAxis)
-    for (k, s) in series.enumerated() {
-      let colour = Palette.colour(k)
-      if let low = s.bandLow, let high = s.bandHigh {
-        for run in SVG.finiteRuns(
-          s.x.indices.map { s.x[$0].isFinite && low[$0].isFinite && high[$0].isFinite })
-        {
-          var d = ""
-          for (n, i) in run.enumerated() {
-            d += (n == 0 ? "M" : "L") + SVG.point(frame.x(s.x[i], xAxis), frame.y(high[i], yAxis))
-          }
-          for i in run.reversed() { d += "L" + SVG.point(frame.x(s.x[i], xAxis), frame.y(low[i], yAxis)) }
-          svg.add(
-            "<path class=\"band\" d=\"\(d)Z\" fill=\"\(colour)\" fill-opacity=\"0.2\" stroke=\"none\"/>")
-        }
-      }
-    }
-    for (k, s) in series.enumerated() {
-      var d = ""
-      for run in SVG.finiteRuns(s.x.indices.map { s.x[$0].isFinite && s.y[$0].isFinite }) {
-        for (n, i) in run.enumerated() {
-          d += (n == 0 ? "M" : "L") + SVG.point(frame.x(s.x[i], xAxis), frame.y(s.y[i], yAxis))
-        }
-      }
-      svg.add(
-        "<path class=\"line\" d=\"\(d)\" fill=\"none\" stroke=\"\(Palette.colour(k))\" stroke-width=\"2\" "
-          + "stroke-linejoin=\"round\"><title>\(SVG.escape(s.name))</title></path>")
-    }
-    if !series.isEmpty {
-      svg.add("<g class=\"legend\">")
-      for (k, s) in series.enumerated() {
-        let y = frame.top + 8 + Double(k) * 20
-        let x = frame.right + 14
-        svg.add(
-          "<line x1=\"\(SVG.n(x))\" y1=\"\(SVG.n(y))\" x2=\"\(SVG.n(x + 22))\" y2=\"\(SVG.n(y))\" "
-            + "stroke=\"\(Palette.colour(k))\" stroke-width=\"3\"/>")
-        svg.add("<text x=\"\(SVG.n(x + 28))\" y=\"\(SVG.n(y + 4))\">\(SVG.escape(s.name))</text>")
-      }
-      svg.add("</g>")
-    }
-    return svg.finish()
-  }
-}
-
-/// A bar chart with error bars (e.g. IQM return per reward shaping with its 95% CI).
-public struct BarChart: Sendable {
-  public struct Bar: Sendable, Equatable {
-    public var label: String
-    public var value: Double
-    /// Error bar ends (a confidence interval); `nil` draws no error bar.
-    public var low: Double?
-    public var high: Double?
-
-    public init(label: String, value: Double, low: Double? = nil, high: Double? = nil) {
-      self.label = label
-      self.value = value
-      self.low = low
-      self.high = high
-    }
-  }
-
-  public var title: String
-  public var yLabel: String
-  public var bars: [Bar]
-  public var width: Double
-  public var height: Double
-
-  public init(title: String, yLabel: String, bars: [Bar], width: Double = 640, height: Double = 400) {
-    self.title = title
-    self.yLabel = yLabel
-    self.bars = bars
-    self.width = width
-    self.height = height
-  }
-
-  /// The SVG document: one `<rect class="bar">` and, where given, one `<path class="error">` per bar.
-  public func svg() -> String {
-    var ys: [Double] = [0]  // bars grow from zero, so zero is always on the axis
-    for bar in bars {
-      for v in [bar.value, bar.low, bar.high] { if let v, v.isFinite { ys.append(v) } }
-    }
-    let yAxis = Axis(values: ys, suffixFrom: 10_000)
-    let frame = Frame(left: 72, right: width - 20, top: title.isEmpty ? 20 : 44, bottom: height - 52)
-    var svg = SVG(width: width, height: height)
-    svg.header(title: title, frame: frame, xLabel: "", yLabel: yLabel)
-    svg.axes(frame: frame, x: nil, y: yAxis)
-    let slot = (frame.right - frame.left) / Double(max(bars.count, 1))
-    let barWidth = slot * 0.6
-    let zero = frame.y(0, yAxis)
-    for (k, bar) in bars.enumerated() {
-      let centre = frame.left + slot * (Double(k) + 0.5)
-      if bar.value.isFinite {
-        let top = frame.y(bar.value, yAxis)
-        svg.add(
-          "<rect class=\"bar\" x=\"\(SVG.n(centre - barWidth / 2))\" y=\"\(SVG.n(min(top, zero)))\" "
-            + "width=\"\(SVG.n(barWidth))\" height=\"\(SVG.n(abs(zero - top)))\" fill=\"\(Palette.colour(k))\">"
-            + "<title>\(SVG.escape(bar.label)): \(MetricsLogger.format(bar.value))</title></rect>")
-      }
-      if let low = bar.low, let high = bar.high, low.isFinite, high.isFinite {
-        let (yl, yh) = (frame.y(low, yAxis), frame.y(high, yAxis))
-        let cap = barWidth / 4
-        svg.add(
-          "<path class=\"error\" d=\"M\(SVG.point(centre, yl))L\(SVG.point(centre, yh))"
-            + "M\(SVG.point(centre - cap, yl))L\(SVG.point(centre + cap, yl))"
-            + "M\(SVG.point(centre - cap, yh))L\(SVG.point(centre + cap, yh))\" stroke=\"#000000\" "
-            + "stroke-width=\"1.5\" fill=\"none\"/>")
-      }
-      svg.add(
-        "<text x=\"\(SVG.n(centre))\" y=\"\(SVG.n(frame.bottom + 18))\" text-anchor=\"middle\">"
-          + "\(SVG.escape(bar.label))</text>")
-    }
-    return svg.finish()
+  /// The label: `R* = 0.904`, `threshold = 475`.
+  public var text: String {
+    let number =
+      abs(value) >= 1000 || value == value.rounded()
+      ? String(format: "%.0f", value) : String(format: "%.3g", value)
+    return "\(name) = \(number == "-0" ? "0" : number)"
   }
 }
 
@@ -193,66 +51,8 @@ enum Palette {
     "#0072B2", "#D55E00", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#000000",
   ]
   static func colour(_ k: Int) -> String { colours[k % colours.count] }
-}
-
-/// A linear axis with "nice" ticks at 1, 2 or 5 times a power of ten.
-struct Axis {
-  let lower: Double
-  let upper: Double
-  let step: Double
-  let ticks: [Double]
-  let suffixFrom: Double
-
-  init(values: [Double], suffixFrom: Double, targetTicks: Int = 6) {
-    var lo = values.min() ?? 0
-    var hi = values.max() ?? 1
-    if lo == hi {
-      let pad = lo == 0 ? 1 : abs(lo) * 0.1
-      lo -= pad
-      hi += pad
-    }
-    let (ticks, step) = Axis.niceTicks(lo, hi, targetCount: targetTicks)
-    self.step = step
-    self.ticks = ticks
-    self.lower = min(lo, ticks.first!)
-    self.upper = max(hi, ticks.last!)
-    self.suffixFrom = suffixFrom
-  }
-
-  /// Ticks covering [lo, hi]: step = 1, 2 or 5 x 10^k nearest above (hi - lo) / (target - 1), first
-  /// tick the largest multiple of step <= lo, last the smallest >= hi.
-  static func niceTicks(_ lo: Double, _ hi: Double, targetCount: Int = 6) -> (ticks: [Double], step: Double) {
-    precondition(hi > lo && lo.isFinite && hi.isFinite, "niceTicks needs finite lo < hi, got \(lo), \(hi)")
-    let raw = (hi - lo) / Double(max(targetCount - 1, 1))
-    let magnitude = pow(10, (log10(raw)).rounded(.down))
-    let residual = raw / magnitude
-    let step = (residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude
-    let first = (lo / step).rounded(.down)
-    let last = (hi / step).rounded(.up)
-    // Multiply integers by step (not accumulate) so 0.1 + 0.2 style drift never shows in labels.
-    let ticks = stride(from: first, through: last, by: 1).map { $0 * step }
-    return (ticks, step)
-  }
-
-  /// Tick text: `250k`, `1.5M`, `0.25`, `-100`; decimals just enough for the step.
-  func label(_ v: Double) -> String {
-    if v == 0 { return "0" }
-    let maxAbs = max(abs(ticks.first!), abs(ticks.last!))
-    var scale = 1.0
-    var suffix = ""
-    if maxAbs >= suffixFrom {
-      if maxAbs >= 1e6 {
-        (scale, suffix) = (1e6, "M")
-      } else if maxAbs >= 1e3 {
-        (scale, suffix) = (1e3, "k")
-      }
-    }
-    let scaledStep = step / scale
-    let decimals = max(0, Int((-log10(scaledStep) - 1e-9).rounded(.up)))
-    var text = String(format: "%.\(decimals)f", v / scale)
-    if text.hasPrefix("-"), Double(text) == 0 { text.removeFirst() }
-    return text + suffix
-  }
+  /// Reference lines and their labels.
+  static let reference = "#444444"
 }
 
 /// The plotting rectangle in SVG coordinates and the data-to-pixel maps.
@@ -270,11 +70,58 @@ struct Frame {
   }
 }
 
+/// Layout constants and the measured pieces shared by the charts (all sizes in pixels; text is
+/// measured with ``TextMetrics``).
+enum Layout {
+  /// Empty space kept at every edge of the canvas.
+  static let pad = 10.0
+  /// Tick labels, axis labels and legend text.
+  static let fontSize = 12.0
+  /// Reference labels.
+  static let referenceFontSize = 11.0
+  /// Title sizes tried in turn (bold), on at most two lines.
+  static let titleSizes = [16.0, 14.0, 12.0]
+  static let lineSpacing = 1.25
+
+  /// The title wrapped (and if need be shrunk) to the canvas width.
+  static func title(_ title: String, width: Double) -> (lines: [String], size: Double, height: Double) {
+    guard !title.isEmpty else { return ([], 0, 0) }
+    let fit = TextMetrics.fit(title, maxWidth: width - 2 * pad, sizes: titleSizes, bold: true, maxLines: 2)
+    return (fit.lines, fit.size, Double(fit.lines.count) * fit.size * lineSpacing)
+  }
+
+  /// The frame's top edge below a title block.
+  static func top(titleHeight: Double) -> Double { titleHeight == 0 ? 2 * pad : pad + titleHeight + 12 }
+
+  /// The frame's left edge: y label band, the widest y tick label and the tick gap.
+  static func left(yLabel: String, y: Axis) -> Double {
+    let ticks = y.ticks.map { TextMetrics.width(y.label($0), size: fontSize) }.max() ?? 0
+    let label = yLabel.isEmpty ? 0 : fontSize * (TextMetrics.ascent + TextMetrics.descent) + 8
+    return pad + label + ticks + 8
+  }
+
+  /// Reference labels, cut to a third of the canvas at most.
+  static func referenceTexts(_ references: [ReferenceLine], width: Double) -> [String] {
+    references.map { TextMetrics.truncate($0.text, maxWidth: width / 3, size: referenceFontSize) }
+  }
+
+  /// Space right of the frame: reference labels, or half the last x tick label.
+  static func rightMargin(referenceTexts: [String], lastTickHalfWidth: Double) -> Double {
+    let labels =
+      referenceTexts.map { TextMetrics.width($0, size: referenceFontSize) }.max().map { $0 + 6 } ?? 0
+    return max(pad + lastTickHalfWidth, labels + pad, 2 * pad)
+  }
+}
+
 /// Accumulates SVG elements.
 struct SVG {
   private var parts: [String]
+  let width: Double
+  let height: Double
 
   init(width: Double, height: Double) {
+    self.width = width
+    self.height = height
     let n = SVG.n
     parts = [
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
@@ -286,27 +133,41 @@ struct SVG {
 
   mutating func add(_ element: String) { parts.append(element) }
 
-  mutating func header(title: String, frame: Frame, xLabel: String, yLabel: String) {
-    if !title.isEmpty {
+  /// One `<text class="title">` per line, centred on the canvas.
+  mutating func title(lines: [String], size: Double) {
+    for (i, line) in lines.enumerated() {
+      let y = Layout.pad + size * TextMetrics.ascent + Double(i) * size * Layout.lineSpacing
       add(
-        "<text class=\"title\" x=\"\(n((frame.left + frame.right) / 2))\" y=\"26\" text-anchor=\"middle\" "
-          + "font-size=\"16\" font-weight=\"bold\">\(SVG.escape(title))</text>")
-    }
-    if !xLabel.isEmpty {
-      add(
-        "<text class=\"xlabel\" x=\"\(n((frame.left + frame.right) / 2))\" y=\"\(n(frame.bottom + 42))\" "
-          + "text-anchor=\"middle\">\(SVG.escape(xLabel))</text>")
-    }
-    if !yLabel.isEmpty {
-      let cy = (frame.top + frame.bottom) / 2
-      add(
-        "<text class=\"ylabel\" x=\"18\" y=\"\(n(cy))\" text-anchor=\"middle\" "
-          + "transform=\"rotate(-90 18 \(n(cy)))\">\(SVG.escape(yLabel))</text>")
+        "<text class=\"title\" x=\"\(n(width / 2))\" y=\"\(n(y))\" text-anchor=\"middle\" "
+          + "font-size=\"\(n(size))\" font-weight=\"bold\">\(SVG.escape(line))</text>")
     }
   }
 
-  /// Grid lines, axis lines and tick labels; `x == nil` for a category axis.
+  /// The x label centred under the frame and the y label rotated beside it, each on one line
+  /// (shrunk, then cut with an ellipsis) no longer than the frame's side.
+  mutating func axisLabels(frame: Frame, xLabel: String, xLabelY: Double, yLabel: String) {
+    if !xLabel.isEmpty {
+      let fit = TextMetrics.fit(xLabel, maxWidth: frame.right - frame.left, sizes: [12, 11, 10], maxLines: 1)
+      add(
+        "<text class=\"xlabel\" x=\"\(n((frame.left + frame.right) / 2))\" y=\"\(n(xLabelY))\" "
+          + "text-anchor=\"middle\" font-size=\"\(n(fit.size))\">\(SVG.escape(fit.lines.first ?? ""))</text>")
+    }
+    if !yLabel.isEmpty {
+      let fit = TextMetrics.fit(yLabel, maxWidth: frame.bottom - frame.top, sizes: [12, 11, 10], maxLines: 1)
+      let cy = (frame.top + frame.bottom) / 2
+      let cx = Layout.pad + fit.size * TextMetrics.ascent
+      add(
+        "<text class=\"ylabel\" x=\"\(n(cx))\" y=\"\(n(cy))\" text-anchor=\"middle\" font-size=\"\(n(fit.size))\" "
+          + "transform=\"rotate(-90 \(n(cx)) \(n(cy)))\">\(SVG.escape(fit.lines.first ?? ""))</text>")
+    }
+  }
+
+  /// Grid lines, axis lines, tick labels and the (invisible) plot-area rectangle; `x == nil` for a
+  /// category axis.
   mutating func axes(frame: Frame, x: Axis?, y: Axis) {
+    add(
+      "<rect class=\"plot-area\" x=\"\(n(frame.left))\" y=\"\(n(frame.top))\" width=\"\(n(frame.right - frame.left))\" "
+        + "height=\"\(n(frame.bottom - frame.top))\" fill=\"none\" stroke=\"none\"/>")
     add("<g class=\"grid\" stroke=\"#e5e5e5\" stroke-width=\"1\">")
     for t in y.ticks {
       let py = frame.y(t, y)
@@ -329,7 +190,7 @@ struct SVG {
     add("</g>")
     add("<g class=\"yticks\" text-anchor=\"end\">")
     for t in y.ticks {
-      add("<text x=\"\(n(frame.left - 6))\" y=\"\(n(frame.y(t, y) + 4))\">\(SVG.escape(y.label(t)))</text>")
+      add("<text x=\"\(n(frame.left - 8))\" y=\"\(n(frame.y(t, y) + 4))\">\(SVG.escape(y.label(t)))</text>")
     }
     add("</g>")
     if let x {
@@ -339,6 +200,39 @@ struct SVG {
       }
       add("</g>")
     }
+  }
+
+  /// Dashed reference lines across the frame, labelled right of it at their level (labels closer
+  /// than a line's height are pushed apart).
+  mutating func references(_ references: [ReferenceLine], texts: [String], frame: Frame, y: Axis) {
+    guard !references.isEmpty else { return }
+    add("<g class=\"references\">")
+    var labels: [(y: Double, text: String)] = []
+    for (line, text) in zip(references, texts) where line.value.isFinite {
+      let py = frame.y(line.value, y)
+      add(
+        "<line class=\"reference\" x1=\"\(n(frame.left))\" y1=\"\(n(py))\" x2=\"\(n(frame.right))\" y2=\"\(n(py))\" "
+          + "stroke=\"\(Palette.reference)\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\">"
+          + "<title>\(SVG.escape(line.text))</title></line>")
+      labels.append((py + 4, text))
+    }
+    labels.sort { $0.y < $1.y }
+    let gap = Layout.referenceFontSize * Layout.lineSpacing
+    for i in labels.indices.dropFirst() where labels[i].y < labels[i - 1].y + gap {
+      labels[i].y = labels[i - 1].y + gap
+    }
+    // Pushed past the bottom of the canvas: shift the stack up.
+    let lowest = height - Layout.pad - Layout.referenceFontSize * TextMetrics.descent
+    if let last = labels.last, last.y > lowest {
+      for i in labels.indices { labels[i].y -= last.y - lowest }
+    }
+    for label in labels {
+      add(
+        "<text class=\"reference-label\" x=\"\(n(frame.right + 6))\" y=\"\(n(label.y))\" "
+          + "font-size=\"\(n(Layout.referenceFontSize))\" fill=\"\(Palette.reference)\">\(SVG.escape(label.text))</text>"
+      )
+    }
+    add("</g>")
   }
 
   func finish() -> String { (parts + ["</svg>", ""]).joined(separator: "\n") }

@@ -249,16 +249,20 @@ public enum CTCTraining {
 
   /// `curve.svg`: training loss and dev CER against utterances seen.
   static func writeCurve(run: RunFolder) throws {
-    let table = try MetricsTable.read(run.metricsCSVURL)
+    let chart = curveChart(table: try MetricsTable.read(run.metricsCSVURL), runName: run.name)
+    try run.writeCurve(chart.svg())
+  }
+
+  /// The chart of `curve.svg`.
+  public static func curveChart(table: MetricsTable, runName: String) -> LineChart {
     var series: [PlotSeries] = []
     for (key, name) in [(CTCMetric.trainLoss, "train CTC loss"), (CTCMetric.devCER, "dev CER")] {
       guard let curve = table.curve(x: CTCMetric.samples, y: key) else { continue }
       series.append(PlotSeries(name: name, x: curve.steps, y: curve.values))
     }
-    let chart = LineChart(
-      title: "CTC training (\(run.name))", xLabel: "utterances seen", yLabel: "loss per character / CER",
+    return LineChart(
+      title: "CTC training (\(runName))", xLabel: "utterances seen", yLabel: "loss per character / CER",
       series: series)
-    try run.writeCurve(chart.svg())
   }
 }
 

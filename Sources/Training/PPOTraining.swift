@@ -43,6 +43,10 @@ public final class PPOTraining {
   let isShaped: Bool
   let metricKeys: [String]
   var lastEvaluation: EvaluationResult?
+  /// `curve.svg`'s reference levels (gridworlds: R* by value iteration and the random policy's
+  /// return; CartPole: its maximum return), computed on first use.
+  lazy var curveReferences: [ReferenceLine] = ReportReference.defaults(for: spec, gamma: config.ppo.gamma)
+    .lines(threshold: false)
 
   /// Wall-clock columns, excluded when comparing runs for determinism.
   public static let wallClockKeys: Set<String> = [MetricName.fps, MetricName.timeElapsed]
@@ -205,6 +209,15 @@ public final class PPOTraining {
   /// `curve.svg`: training episode return (mean of the last 100) and evaluation return.
   func writeCurve() throws {
     guard let table = try? MetricsTable.read(folder.metricsCSVURL) else { return }
+    let chart = PPOTraining.curveChart(
+      table: table, title: "PPO on \(config.env) (seed \(config.seed))", references: curveReferences)
+    try folder.writeCurve(chart.svg())
+  }
+
+  /// The chart of `curve.svg`: `rollout/ep_rew_mean` and `eval/mean_reward` against timesteps, with
+  /// dashed reference levels.
+  public static func curveChart(table: MetricsTable, title: String, references: [ReferenceLine]) -> LineChart
+  {
     var series: [PlotSeries] = []
     for (key, name) in [
       (MetricName.episodeRewardMean, "rollout/ep_rew_mean"), (MetricName.evalMeanReward, "eval/mean_reward"),
@@ -220,9 +233,7 @@ public final class PPOTraining {
       }
       if !x.isEmpty { series.append(PlotSeries(name: name, x: x, y: y)) }
     }
-    let chart = LineChart(
-      title: "PPO on \(config.env) (seed \(config.seed))", xLabel: "timesteps", yLabel: "return",
-      series: series)
-    try folder.writeCurve(chart.svg())
+    return LineChart(
+      title: title, xLabel: "timesteps", yLabel: "return", series: series, references: references)
   }
 }

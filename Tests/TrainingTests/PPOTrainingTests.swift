@@ -3,6 +3,7 @@ import Environments
 import Foundation
 import NeuralNets
 import Reinforcement
+import Reports
 import Runs
 import Tensors
 import Testing
@@ -156,5 +157,25 @@ private func deterministicColumns(_ folder: RunFolder) throws -> [[String]] {
     #expect(a == b && a.episodes == 5)
     let frames = trained.renderEpisode(deterministic: true, seed: 1, color: false)
     #expect(frames.count >= 2 && frames[0].contains("step 0"))
+  }
+
+  /// A gridworld run's `curve.svg` shows the optimum that `rl eval --json` reports
+  /// (`optimal_return`, from value iteration) and the random policy's return as dashed reference
+  /// lines, outside the legend.
+  @Test func gridworldCurveShowsTheOptimum() throws {
+    let folder = temporaryFolder("grid-curve")
+    defer { try? FileManager.default.removeItem(at: folder.url) }
+    var config = PPORunConfig(env: "gridworld:fourrooms", totalTimesteps: 2048, ppo: PPOConfig())
+    config.envOptions = ["slippery": "true"]
+    config.evalFreq = 1024
+    config.evalEpisodes = 2
+    let training = try PPOTraining(config: config, folder: folder, resume: false)
+    _ = try training.run(progress: nil)
+    let svg = try String(contentsOf: folder.curveURL, encoding: .utf8)
+    let ceiling = GridworldCeiling(map: try #require(training.spec.gridMap))
+    #expect(svg.contains(">\(ReferenceLine(name: "R*", value: ceiling.optimalReturn).text)</text>"))
+    #expect(svg.contains(">random = "))
+    #expect(svg.components(separatedBy: "class=\"reference\"").count == 3)
+    #expect(svg.components(separatedBy: "class=\"legend-entry\"").count == 3)  // the two metrics only
   }
 }
