@@ -19,8 +19,11 @@ build: deps
 	$(SWIFT) build -c release --product losslab
 
 # Release build with testability: numeric tests are 10-50x slower in debug.
+# One OpenBLAS thread by default in the test process (as in every losslab command): BLAS's
+# thread count is process-wide, and results that compare two runs bit for bit must not see it
+# change under them while tests run in parallel.
 test: deps
-	$(SWIFT) test -c release -Xswiftc -enable-testing
+	OPENBLAS_NUM_THREADS=1 $(SWIFT) test -c release -Xswiftc -enable-testing
 
 demo: build
 	$(BIN) rl train --env cartpole --seed 0 --steps 100000 --out runs/cartpole-ppo

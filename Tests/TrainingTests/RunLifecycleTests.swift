@@ -2,6 +2,7 @@ import Foundation
 import NeuralNets
 import Runs
 import TestSupport
+import Tensors
 import Testing
 import Training
 
@@ -142,6 +143,7 @@ import Training
   /// MRT MLE on a tiny toy corpus: stopped after step 7 (between evaluations) and resumed, it logs
   /// the same metrics and ends with the same weights, byte for byte, as an uninterrupted run.
   @Test func mrtResumeMatchesAnUninterruptedRun() throws {
+    BLAS.threads = BLAS.defaultThreads  // process-wide: every run here must use the same count
     let scratch = try makeScratchFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
     let data = scratch.appendingPathComponent("mt")
