@@ -37,7 +37,7 @@ bench: build
 # the Python packages with pip; each script prints SKIPPED (never PASS) when its packages are
 # missing.
 PYTHON ?= python3
-PY_PACKAGES := tensorboard
+PY_PACKAGES := tensorboard onnx onnxruntime
 # Built with the test build's flags, so after `make test` nothing is compiled again.
 check-ecosystem: deps
 	$(SWIFT) build -c release -Xswiftc -enable-testing --product losslab
@@ -45,12 +45,18 @@ check-ecosystem: deps
 	rm -rf .build/check-ecosystem
 	$(BIN) rl train --env cartpole --seed 0 --steps 4096 --out .build/check-ecosystem/ppo
 	$(PYTHON) scripts/check_tensorboard.py .build/check-ecosystem/ppo
+	$(BIN) rl export .build/check-ecosystem/ppo --onnx .build/check-ecosystem/policy.onnx \
+	  --reference-inputs 1000 --reference-out .build/check-ecosystem/policy-reference.json
+	$(PYTHON) scripts/check_onnx.py .build/check-ecosystem/policy.onnx \
+	  .build/check-ecosystem/policy-reference.json
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).
 protos:
 	protoc --swift_out=Sources/TensorBoard --swift_opt=Visibility=Public \
 	  --proto_path=Sources/TensorBoard Sources/TensorBoard/tensorboard.proto
+	protoc --swift_out=Sources/ONNX --swift_opt=Visibility=Public \
+	  --proto_path=Sources/ONNX Sources/ONNX/onnx.proto
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -11,7 +11,7 @@ let package = Package(
       name: "LossLab",
       targets: [
         "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "CTC", "Speech", "BLEU",
-        "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks", "TensorBoard",
+        "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks", "TensorBoard", "ONNX",
       ]),
   ],
   dependencies: [
@@ -44,6 +44,12 @@ let package = Package(
       name: "TensorBoard",
       dependencies: ["Core", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
       exclude: ["tensorboard.proto"]),
+    // ONNX models: a graph builder over swift-protobuf messages generated from an onnx.proto subset
+    // (generated code committed; `make protos` regenerates it). IR 8, opset 17.
+    .target(
+      name: "ONNX",
+      dependencies: ["Core", "Tensors", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["onnx.proto"]),
     .target(name: "Runs", dependencies: ["Core", "Statistics", "TensorBoard"]),
     .target(
       name: "Reports", dependencies: ["Core", "Statistics", "Runs", "Environments", "Reinforcement"]),
@@ -51,7 +57,7 @@ let package = Package(
       name: "Training",
       dependencies: [
         "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC", "BLEU",
-        "Translation", "Statistics", "Runs", "Reports", .product(name: "Yams", package: "Yams"),
+        "Translation", "Statistics", "Runs", "Reports", "ONNX", .product(name: "Yams", package: "Yams"),
       ]),
     .target(
       name: "Benchmarks",
@@ -86,6 +92,9 @@ let package = Package(
       dependencies: ["Translation", "BLEU", "NeuralNets", "Tensors", "Core", "TestSupport"]),
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Core", "TestSupport"]),
     .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "Core", "TestSupport"]),
+    .testTarget(
+      name: "ONNXTests",
+      dependencies: ["ONNX", "Training", "Reinforcement", "Tensors", "Core", "TestSupport"]),
     .testTarget(name: "RunsTests", dependencies: ["Runs", "Statistics", "Core", "TestSupport"]),
     .testTarget(
       name: "ReportsTests",

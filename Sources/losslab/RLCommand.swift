@@ -6,5 +6,8 @@ struct RLCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rl",
     abstract: "Train and evaluate PPO agents (Stable-Baselines3's algorithm, hyperparameters and metrics).",
-    subcommands: [RLTrainCommand.self, RLEvalCommand.self, RLCompareCommand.self, RLReportCommand.self])
+    subcommands: [
+      RLTrainCommand.self, RLEvalCommand.self, RLCompareCommand.self, RLReportCommand.self,
+      RLExportCommand.self,
+    ])
 }

@@ -25,6 +25,7 @@ import Testing
       { ["ctc", "train", "--data", $0, "--out", out + "-ctc"] },
       { ["ctc", "eval", $0, "--data", $0] },
       { ["rl", "eval", $0] },
+      { ["rl", "export", $0, "--onnx", out + ".onnx"] },
       { ["rl", "report", $0] },
       { ["rl", "train", "--preset", $0 + ".yaml", "--out", out + "-rl"] },
       { ["rl", "train", "--env", "cartpole", "--resume", $0] },

@@ -79,6 +79,13 @@ enum OptionTable {
         o("<run-folder>", .text), o("--episodes", .count), o("--seed", .seed), o("--checkpoint", .count),
       ]),
     Command(
+      path: ["rl", "export"], base: [("<run-folder>", "run"), ("--onnx", scratch + "/policy.onnx")],
+      options: [
+        o("<run-folder>", .text), o("--onnx", .text), o("--checkpoint", .count),
+        o("--reference-inputs", .count),
+        o("--reference-out", .text), o("--seed", .seed),
+      ]),
+    Command(
       path: ["rl", "compare"], base: [("--env", "cartpole"), ("--out", scratch + "/compare")],
       options: [
         o("--env", .text), o("--env-option", .assignment), o("--shapings", .text), o("--seeds", .count),
