@@ -4,7 +4,8 @@ import Foundation
 /// Gymnasium's Acrobot-v1 (`gymnasium/envs/classic_control/acrobot.py`, version 1.4.0), bit for
 /// bit: the "book" dynamics (Sutton & Barto), one classic RK4 step of `dt = 0.2` over the
 /// augmented state `[theta1, theta2, dtheta1, dtheta2, torque]`, both angles wrapped to
-/// [-pi, pi], velocities bounded by 4 pi and 9 pi, all in float64 with the C library's sin/cos.
+/// [-pi, pi], velocities bounded by 4 pi and 9 pi, all in float64 with the C library's sin/cos
+/// and, for NumPy's `x ** 2`, its `pow`.
 /// Actions 0/1/2 apply torque -1/0/+1; reward -1 per step and 0 on the terminating step, which is
 /// the one where the tip rises above the bar (`-cos(t1) - cos(t1 + t2) > 1`). The initial state
 /// is uniform in [-0.1, 0.1)^4, rounded to float32 as Gymnasium's `astype(np.float32)` does. The
@@ -83,11 +84,11 @@ public struct Acrobot: Environment {
     let d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos2) + i2
     let phi2 = m2 * lc2 * g * Foundation.cos(theta1 + theta2 - Double.pi / 2.0)
     let phi1 =
-      -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin2 - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin2
+      -m2 * l1 * lc2 * pythonSquare(dtheta2) * sin2 - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin2
       + (m1 * lc1 + m2 * l1) * g * Foundation.cos(theta1 - Double.pi / 2) + phi2
     let ddtheta2 =
-      (a + d2 / d1 * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sin2 - phi2)
-      / (m2 * (lc2 * lc2) + i2 - (d2 * d2) / d1)
+      (a + d2 / d1 * phi1 - m2 * l1 * lc2 * pythonSquare(dtheta1) * sin2 - phi2)
+      / (m2 * (lc2 * lc2) + i2 - pythonSquare(d2) / d1)
     let ddtheta1 = -(d2 * ddtheta2 + phi1) / d1
     return (dtheta1, dtheta2, ddtheta1, ddtheta2)
   }
@@ -125,7 +126,8 @@ public struct Acrobot: Environment {
     let k3 = derivatives(add(s, dt2, k2), torque: a)
     let k4 = derivatives(add(s, dt, k3), torque: a)
     let h = dt / 6.0
-    @inline(__always) func combine(_ y: Double, _ a: Double, _ b: Double, _ c: Double, _ d: Double) -> Double {
+    @inline(__always) func combine(_ y: Double, _ a: Double, _ b: Double, _ c: Double, _ d: Double) -> Double
+    {
       y + h * (a + 2 * b + 2 * c + d)
     }
     let n0 = combine(s.0, k1.0, k2.0, k3.0, k4.0)

@@ -80,7 +80,8 @@ public enum EnvironmentReplay {
       switch spec.kind {
       case .cartPole(let sutton, _):
         let caseSutton = item["sutton_barto_reward"]?.bool ?? sutton
-        out.append(try replayCase(item, CartPole(suttonBartoReward: caseSutton), limit: limit, context: where_))
+        out.append(
+          try replayCase(item, CartPole(suttonBartoReward: caseSutton), limit: limit, context: where_))
       case .classic(let env, _):
         switch env {
         case .acrobot: out.append(try replayCase(item, Acrobot(), limit: limit, context: where_))
@@ -91,7 +92,8 @@ public enum EnvironmentReplay {
         }
       case .gridworld:
         throw EnvironmentError(
-          "replay supports cartpole, acrobot, mountaincar, mountaincar-continuous and pendulum, not \(spec.name)")
+          "replay supports cartpole, acrobot, mountaincar, mountaincar-continuous and pendulum, not \(spec.name)"
+        )
       }
     }
     return .array(out)

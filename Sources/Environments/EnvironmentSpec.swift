@@ -29,7 +29,9 @@ public struct EnvironmentSpec: Sendable {
   ]
 
   /// Options the classic-control environments accept.
-  public static let classicKeys: [(key: String, values: String)] = [("time_limit", "a positive integer or none")]
+  public static let classicKeys: [(key: String, values: String)] = [
+    ("time_limit", "a positive integer or none")
+  ]
 
   /// Gymnasium ids accepted beside LossLab's names (the classic-control ids are in ``ClassicControl``).
   public static let gymnasiumIDs: [(id: String, name: String)] = [
@@ -67,7 +69,8 @@ public struct EnvironmentSpec: Sendable {
       for key in options.keys.sorted() {
         guard key == "time_limit" else {
           throw EnvironmentError(
-            "unknown option '\(key)' for \(classic.name) (allowed: \(classicKeys.map(\.key).joined(separator: ", ")))")
+            "unknown option '\(key)' for \(classic.name) (allowed: \(classicKeys.map(\.key).joined(separator: ", ")))"
+          )
         }
         limit = try parseTimeLimit(options[key]!)
       }
@@ -235,7 +238,8 @@ public struct EnvironmentSpec: Sendable {
     case .classic(let env, let limit):
       switch env {
       case .acrobot:
-        return SyncVectorEnv(TimeLimit(Acrobot(), maxEpisodeSteps: limit), numEnvs: numEnvs, transform: transform)
+        return SyncVectorEnv(
+          TimeLimit(Acrobot(), maxEpisodeSteps: limit), numEnvs: numEnvs, transform: transform)
       case .mountainCar:
         return SyncVectorEnv(
           TimeLimit(MountainCar(), maxEpisodeSteps: limit), numEnvs: numEnvs, transform: transform)
@@ -243,7 +247,8 @@ public struct EnvironmentSpec: Sendable {
         return SyncVectorEnv(
           TimeLimit(MountainCarContinuous(), maxEpisodeSteps: limit), numEnvs: numEnvs, transform: transform)
       case .pendulum:
-        return SyncVectorEnv(TimeLimit(Pendulum(), maxEpisodeSteps: limit), numEnvs: numEnvs, transform: transform)
+        return SyncVectorEnv(
+          TimeLimit(Pendulum(), maxEpisodeSteps: limit), numEnvs: numEnvs, transform: transform)
       }
     }
   }

@@ -125,7 +125,7 @@ public struct MountainCarContinuous: Environment {
     observation[0] = Float(position)
     observation[1] = Float(velocity)
     let a64 = Double(a)
-    let reward = (terminated ? 100.0 : 0.0) - a64 * a64 * 0.1
+    let reward = (terminated ? 100.0 : 0.0) - pythonSquare(a64) * 0.1
     return StepOutcome(reward: reward, terminated: terminated, truncated: false)
   }
 }

@@ -3,7 +3,8 @@ import Foundation
 
 /// Gymnasium's Pendulum-v1 (`gymnasium/envs/classic_control/pendulum.py`, version 1.4.0), bit for
 /// bit with NumPy 2's promotion rules: the float32 action is clipped to [-2, 2] (`u`, float32);
-/// cost `angle_normalize(th)^2 + 0.1 thdot^2 + 0.001 u^2` with the last term a float32 product;
+/// cost `angle_normalize(th)^2 + 0.1 thdot^2 + 0.001 u^2` with the last term a float32 product
+/// (the squares are NumPy's `** 2`, the C library's `pow`/`powf`);
 /// `thdot += (3 g / (2 l) sin(th) + 3 / (m l^2) u) dt` with `3 u` a float32 product and the rest
 /// float64, `thdot` clipped to [-8, 8], then `th += thdot dt`. The angle in the state is not
 /// wrapped (only the cost normalises it); the observation is `[cos th, sin th, thdot]` as float32.
@@ -78,7 +79,7 @@ public struct Pendulum: Environment {
   @inline(__always)
   public static func cost(_ s: (Double, Double), torque u: Float) -> Double {
     let an = angleNormalize(s.0)
-    return an * an + 0.1 * (s.1 * s.1) + Double(Float(0.001) * (u * u))
+    return pythonSquare(an) + 0.1 * pythonSquare(s.1) + Double(Float(0.001) * pythonSquare(u))
   }
 
   /// One step of the dynamics under the clipped torque `u`.

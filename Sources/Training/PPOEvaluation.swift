@@ -68,7 +68,8 @@ public struct TrainedPolicy {
           map, agent: cell, color: color, step: step, action: action, outcome: outcome)
       case .classic(let env, _):
         let name = action.map { Rendering.classicActionName(env, discrete: $0, continuous: nil) ?? "\($0)" }
-        return Rendering.classicFrame(env, observation: observation, step: step, action: name, outcome: outcome)
+        return Rendering.classicFrame(
+          env, observation: observation, step: step, action: name, outcome: outcome)
       case .cartPole:
         let s = observation.map(Double.init)
         return Rendering.cartPoleFrame((s[0], s[1], s[2], s[3]), step: step, action: action, outcome: outcome)
