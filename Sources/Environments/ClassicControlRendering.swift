@@ -54,13 +54,13 @@ extension Rendering {
     return continuous.map { String(format: "%+.3f", $0) }
   }
 
-  /// Demonstration controllers: push with the velocity (MountainCar, both versions), torque with
-  /// the first joint's velocity (Acrobot), energy pumping then a PD hold near the top (Pendulum).
+  /// Demonstration controllers: push with the velocity (MountainCar, both versions), torque against
+  /// the first joint's velocity (Acrobot: the tip clears the bar in about 80 steps), energy pumping then a PD hold near the top (Pendulum).
   static func classicController(_ env: ClassicControl, observation o: [Float]) -> (Int?, Float?) {
     switch env {
     case .mountainCar: return (o[1] >= 0 ? 2 : 0, nil)
     case .mountainCarContinuous: return (nil, o[1] >= 0 ? 1 : -1)
-    case .acrobot: return (o[4] >= 0 ? 2 : 0, nil)
+    case .acrobot: return (o[4] >= 0 ? 0 : 2, nil)
     case .pendulum:
       let theta = atan2(o[1], o[0])
       let speed = o[2]
