@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean
+.PHONY: deps build test demo bench format clean protos check-ecosystem
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -29,6 +29,23 @@ demo: build
 bench: build
 	$(BIN) bench tensor --json
 	$(BIN) bench ppo --json
+
+# Python-side checks that the ecosystem's own tools read LossLab's files (scripts/*.py). Installs
+# the Python packages with pip; each script prints SKIPPED (never PASS) when its packages are
+# missing.
+PYTHON ?= python3
+PY_PACKAGES := tensorboard
+check-ecosystem: build
+	-$(PYTHON) -m pip install -q $(PY_PACKAGES)
+	rm -rf .build/check-ecosystem
+	$(BIN) rl train --env cartpole --seed 0 --steps 4096 --out .build/check-ecosystem/ppo
+	$(PYTHON) scripts/check_tensorboard.py .build/check-ecosystem/ppo
+
+# Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
+# protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).
+protos:
+	protoc --swift_out=Sources/TensorBoard --swift_opt=Visibility=Public \
+	  --proto_path=Sources/TensorBoard Sources/TensorBoard/tensorboard.proto
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -11,12 +11,13 @@ let package = Package(
       name: "LossLab",
       targets: [
         "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "CTC", "Speech", "BLEU",
-        "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks",
+        "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks", "TensorBoard",
       ]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     // Base: seeded RNG, JSON, atomic durable files, CSV/tables, errors, version. No dependencies.
@@ -37,7 +38,13 @@ let package = Package(
     .target(name: "Translation", dependencies: ["Core", "Tensors", "NeuralNets", "BLEU"]),
     // Experiments: statistics, run folders, reports, the training drivers.
     .target(name: "Statistics", dependencies: ["Core"]),
-    .target(name: "Runs", dependencies: ["Core", "Statistics"]),
+    // TensorBoard event files: TFRecord framing, CRC-32C, swift-protobuf messages (generated code
+    // committed; `make protos` regenerates it from tensorboard.proto).
+    .target(
+      name: "TensorBoard",
+      dependencies: ["Core", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["tensorboard.proto"]),
+    .target(name: "Runs", dependencies: ["Core", "Statistics", "TensorBoard"]),
     .target(
       name: "Reports", dependencies: ["Core", "Statistics", "Runs", "Environments", "Reinforcement"]),
     .target(
@@ -78,6 +85,7 @@ let package = Package(
       name: "TranslationTests",
       dependencies: ["Translation", "BLEU", "NeuralNets", "Tensors", "Core", "TestSupport"]),
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Core", "TestSupport"]),
+    .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "Core", "TestSupport"]),
     .testTarget(name: "RunsTests", dependencies: ["Runs", "Statistics", "Core", "TestSupport"]),
     .testTarget(
       name: "ReportsTests", dependencies: ["Reports", "Runs", "Statistics", "Core", "TestSupport"]),

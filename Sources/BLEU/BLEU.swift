@@ -158,8 +158,8 @@ public struct BLEU: Sendable {
 
   /// Sentence BLEU (sacrebleu `BLEU.sentence_score(hyp, refs)`), with these settings (note that
   /// `sacrebleu.sentence_bleu` turns effective order on; set `effectiveOrder` for that).
-  public func sentenceScore(hypothesis: String, references: [String]) -> BLEUScore {
-    let stats = try! segmentStatistics(
+  public func sentenceScore(hypothesis: String, references: [String]) throws -> BLEUScore {
+    let stats = try segmentStatistics(
       hypotheses: BLEUSegments([hypothesis]), references: references.map { BLEUSegments([$0]) })
     return stats[0].score(smoothing: settings.smoothing, effectiveOrder: settings.effectiveOrder)
   }

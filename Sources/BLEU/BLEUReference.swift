@@ -26,9 +26,10 @@ public struct BLEUReference: Sendable {
   /// - Parameters:
   ///   - references: token ids of each reference (at least one).
   ///   - maxOrder: highest n-gram order (sacrebleu's `max_ngram_order`, 4).
-  public init(tokens references: [[Int]], maxOrder: Int = BLEUSettings.defaultMaxOrder) {
+  /// - Throws: `BLEUError.noReferences` when `references` is empty.
+  public init(tokens references: [[Int]], maxOrder: Int = BLEUSettings.defaultMaxOrder) throws {
     precondition(maxOrder >= 1, "BLEUReference: maxOrder must be at least 1, got \(maxOrder)")
-    precondition(!references.isEmpty, "BLEUReference: at least one reference is needed")
+    guard !references.isEmpty else { throw BLEUError.noReferences }
     self.maxOrder = maxOrder
     rebuild(flat: references.flatMap { $0 }, lengths: references.map(\.count))
   }

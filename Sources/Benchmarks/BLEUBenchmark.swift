@@ -137,22 +137,6 @@ public enum BLEUBenchmark {
     return (hypURL, refURL)
   }
 
-  static func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let t0 = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-  }
-
-  static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-
-  /// CPU seconds (user + system) of all waited-for child processes so far.
-  static func childCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-    return s(usage.ru_utime) + s(usage.ru_stime)
-  }
-
   /// Runs `executable arguments`, output discarded, and returns its wall-clock and CPU seconds
   /// (the CPU time shows the work when the shared machine is busy). Spawned with `posix_spawn`
   /// and reaped with `waitpid`: Foundation's `Process.waitUntilExit` polls its run loop and added
@@ -169,8 +153,8 @@ public enum BLEUBenchmark {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    let cpu0 = childCPUSeconds()
-    let wall = try seconds {
+    let cpu0 = Timing.childCPUSeconds()
+    let wall = try Timing.seconds {
       var pid = pid_t()
       let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
       guard spawned == 0 else {
@@ -185,7 +169,7 @@ public enum BLEUBenchmark {
           message: "\(executable.path) \(arguments) failed (wait status \(status))")
       }
     }
-    return (wall, childCPUSeconds() - cpu0)
+    return (wall, Timing.childCPUSeconds() - cpu0)
   }
 
   /// Generates the data in a temporary folder, then times corpus BLEU over `lines` lines and
@@ -228,7 +212,7 @@ public enum BLEUBenchmark {
     var corpusTimes: [Double] = []
     for _ in 0..<repeats {
       corpusTimes.append(
-        try seconds {
+        try Timing.seconds {
           let hyps = try BLEUSegments(contentsOf: hypURL)
           let refs = try BLEUSegments(contentsOf: refURL)
           corpusScore = try bleu.corpusScore(hypotheses: hyps, references: [refs])
@@ -239,7 +223,7 @@ public enum BLEUBenchmark {
     var sentenceTimes: [Double] = []
     for _ in 0..<repeats {
       sentenceTimes.append(
-        try seconds {
+        try Timing.seconds {
           let hyps = try BLEUSegments(contentsOf: hypSentURL)
           let refs = try BLEUSegments(contentsOf: refSentURL)
           let stats = try sentenceBLEU.segmentStatistics(hypotheses: hyps, references: [refs])
@@ -258,11 +242,11 @@ public enum BLEUBenchmark {
       let corpusRuns = try (0..<repeats).map { _ in
         try timeProcess(executable, ["bleu", refURL.path, "-i", hypURL.path])
       }
-      corpusProcess = (median(corpusRuns.map(\.wall)), median(corpusRuns.map(\.cpu)))
+      corpusProcess = (Timing.median(corpusRuns.map(\.wall)), Timing.median(corpusRuns.map(\.cpu)))
       let sentenceRuns = try (0..<repeats).map { _ in
         try timeProcess(executable, ["bleu", refSentURL.path, "-i", hypSentURL.path, "--sentence-level"])
       }
-      sentenceProcess = (median(sentenceRuns.map(\.wall)), median(sentenceRuns.map(\.cpu)))
+      sentenceProcess = (Timing.median(sentenceRuns.map(\.wall)), Timing.median(sentenceRuns.map(\.cpu)))
       // The same with OpenBLAS limited to one thread: the losslab binary links OpenBLAS, whose
       // worker threads spin for ~0.1 s after start-up and compete for the cores.
       let quietRuns = try (0..<repeats).map { _ in
@@ -270,19 +254,20 @@ public enum BLEUBenchmark {
           executable, ["bleu", refSentURL.path, "-i", hypSentURL.path, "--sentence-level"],
           environment: ["OPENBLAS_NUM_THREADS": "1"])
       }
-      sentenceProcessOneBLASThread = median(quietRuns.map(\.wall))
+      sentenceProcessOneBLASThread = Timing.median(quietRuns.map(\.wall))
       let quietCorpusRuns = try (0..<repeats).map { _ in
         try timeProcess(
           executable, ["bleu", refURL.path, "-i", hypURL.path], environment: ["OPENBLAS_NUM_THREADS": "1"])
       }
-      corpusProcessOneBLASThread = median(quietCorpusRuns.map(\.wall))
+      corpusProcessOneBLASThread = Timing.median(quietCorpusRuns.map(\.wall))
     }
     guard let corpusScore else { throw BLEUBenchmarkError(message: "repeats must be at least 1") }
     return BLEUBenchmarkReport(
       lines: lines, hypothesisTokens: corpusScore.sysLen, referenceTokens: corpusScore.refLen,
-      corpusScore: corpusScore.score, corpusSeconds: median(corpusTimes),
+      corpusScore: corpusScore.score, corpusSeconds: Timing.median(corpusTimes),
       corpusProcessSeconds: corpusProcess?.wall, corpusProcessCPUSeconds: corpusProcess?.cpu,
-      sentencePairs: sentencePairs, sentenceMeanScore: sentenceMean, sentenceSeconds: median(sentenceTimes),
+      sentencePairs: sentencePairs, sentenceMeanScore: sentenceMean,
+      sentenceSeconds: Timing.median(sentenceTimes),
       sentenceProcessSeconds: sentenceProcess?.wall, sentenceProcessCPUSeconds: sentenceProcess?.cpu,
       corpusProcessSecondsOneBLASThread: corpusProcessOneBLASThread,
       sentenceProcessSecondsOneBLASThread: sentenceProcessOneBLASThread, repeats: repeats,

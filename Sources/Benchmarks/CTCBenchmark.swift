@@ -45,18 +45,14 @@ public enum CTCBenchmark {
     let loss = CTCLoss(blank: 0, reduction: .mean, zeroInfinity: false, threads: threads)
     var times: [Double] = []
     for r in 0...repeats {
-      let start = DispatchTime.now().uptimeNanoseconds
+      let start = Timing.now()
       let out = try loss(
         logits: logits, shape: [shape.T, shape.N, shape.C], targets: targets, inputLengths: lengths)
-      let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+      let elapsed = (Timing.now() - start) * 1e3
       guard out.loss.isFinite else { throw CTCError("benchmark loss is not finite: \(out.loss)") }
       if r > 0 { times.append(elapsed) }
     }
-    times.sort()
-    let median =
-      times.count % 2 == 1
-      ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-    return Measurement(shape: shape, threads: threads, milliseconds: median)
+    return Measurement(shape: shape, threads: threads, milliseconds: Timing.median(times))
   }
 
   /// `{"shapes": [{"T", "N", "C", "S", "threads", "ms"}, ...]}`.

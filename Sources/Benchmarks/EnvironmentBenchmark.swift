@@ -18,37 +18,6 @@ public enum EnvironmentBenchmark {
     public var trials: [Double]
   }
 
-  /// Times `body(steps)` (which must perform `steps` environment steps) over `trials` trials of
-  /// about `secondsPerTrial` each, after calibrating the step count.
-  static func measure(trials: Int, secondsPerTrial: Double, _ body: (Int) -> Double) -> [Double] {
-    var steps = 10_000
-    var sink = 0.0
-    while true {
-      let t0 = DispatchTime.now().uptimeNanoseconds
-      sink += body(steps)
-      let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-      if dt > secondsPerTrial / 4 {
-        steps = max(steps, Int(Double(steps) * secondsPerTrial / dt))
-        break
-      }
-      steps *= 4
-    }
-    var rates: [Double] = []
-    for _ in 0..<trials {
-      let t0 = DispatchTime.now().uptimeNanoseconds
-      sink += body(steps)
-      let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-      rates.append(Double(steps) / dt)
-    }
-    if sink.isNaN { print("") }  // keeps the work observable
-    return rates
-  }
-
-  static func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-  }
-
   /// A bare environment stepped `steps` times with random actions, resetting when an episode ends.
   static func single<E: Environment>(_ prototype: E, steps: Int, seed: UInt64) -> Double {
     var env = prototype
@@ -107,17 +76,19 @@ public enum EnvironmentBenchmark {
     _ name: String, _ prototype: E, vectorSizes: [Int], trials: Int, secondsPerTrial: Double
   ) -> [Figure] {
     var out: [Figure] = []
-    let rates = measure(trials: trials, secondsPerTrial: secondsPerTrial) {
+    let rates = Timing.rates(trials: trials, secondsPerTrial: secondsPerTrial) {
       single(prototype, steps: $0, seed: 1)
     }
     out.append(
-      Figure(environment: name, numEnvs: 1, vectorised: false, stepsPerSecond: median(rates), trials: rates))
+      Figure(
+        environment: name, numEnvs: 1, vectorised: false, stepsPerSecond: Timing.median(rates), trials: rates)
+    )
     for n in vectorSizes {
-      let r = measure(trials: trials, secondsPerTrial: secondsPerTrial) {
+      let r = Timing.rates(trials: trials, secondsPerTrial: secondsPerTrial) {
         vector(prototype, numEnvs: n, steps: max($0, n), seed: 1)
       }
       out.append(
-        Figure(environment: name, numEnvs: n, vectorised: true, stepsPerSecond: median(r), trials: r))
+        Figure(environment: name, numEnvs: n, vectorised: true, stepsPerSecond: Timing.median(r), trials: r))
     }
     return out
   }

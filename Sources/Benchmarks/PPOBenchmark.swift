@@ -61,11 +61,11 @@ public enum PPOBenchmark {
     let perEpoch = (preset.config.rolloutSize + preset.config.batchSize - 1) / preset.config.batchSize
     while !ppo.isFinished {
       let before = ppo.numTimesteps
-      let t0 = ProcessInfo.processInfo.systemUptime
-      let c0 = cpuTime()
+      let t0 = Timing.now()
+      let c0 = Timing.cpuSeconds()
       let stats = try ppo.iterate()
-      timed += ProcessInfo.processInfo.systemUptime - t0
-      cpu += cpuTime() - c0
+      timed += Timing.now() - t0
+      cpu += Timing.cpuSeconds() - c0
       gradientSteps += stats.epochs * perEpoch
       if evalEvery > 0, ppo.numTimesteps / evalEvery > before / evalEvery || ppo.isFinished {
         let r = Evaluation.run(
@@ -81,23 +81,7 @@ public enum PPOBenchmark {
       rolloutSeconds: ppo.rolloutSeconds,
       updateSeconds: ppo.updateSeconds, gradientSteps: gradientSteps,
       microsecondsPerGradientStep: ppo.updateSeconds / Double(Swift.max(gradientSteps, 1)) * 1e6,
-      peakMemoryMB: peakMemoryMB(), evalEvery: evalEvery, firstEvalAtLeast475: firstHit,
+      peakMemoryMB: Timing.peakMemoryMB(), evalEvery: evalEvery, firstEvalAtLeast475: firstHit,
       finalEvalMeanReturn: lastEval)
-  }
-
-  /// User + system CPU seconds of this process so far.
-  static func cpuTime() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
-      + Double(usage.ru_stime.tv_sec)
-      + Double(usage.ru_stime.tv_usec) * 1e-6
-  }
-
-  /// Peak resident set size of this process (getrusage's ru_maxrss, KiB on Linux).
-  public static func peakMemoryMB() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
   }
 }

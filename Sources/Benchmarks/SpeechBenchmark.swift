@@ -24,9 +24,10 @@ public enum SpeechBenchmark {
   {
     let summary = try SpeechCorpusWriter.write(config, engine: engine, to: folder)
     let entries = try Manifest.read(from: folder.appendingPathComponent("all.jsonl"))
-    let start = Date()
-    let features = try LogMel().features(of: entries, manifestFolder: folder)
-    let featureSeconds = Date().timeIntervalSince(start)
+    var features: [Tensor] = []
+    let featureSeconds = try Timing.seconds {
+      features = try LogMel().features(of: entries, manifestFolder: folder)
+    }
     let audio = summary.seconds.values.reduce(0, +)
     return SpeechBenchmarkResult(
       engine: summary.engine, utterances: entries.count, audioSeconds: audio,

@@ -84,40 +84,6 @@ public enum TensorBenchmark {
 
   // MARK: Timing
 
-  /// Seconds per call of each of `bodies`, timed in interleaved rounds, each round running every
-  /// body for about `budget / rounds` seconds. Reports the fastest round of each body: on a shared
-  /// machine other processes only ever add time, so the minimum is the least disturbed figure
-  /// (as Python's `timeit` recommends).
-  static func timeInterleaved(budget: Double, rounds: Int = 31, _ bodies: [() -> Void]) -> [Double] {
-    // Calibrate: how many calls fit in one round.
-    var iterations: [Int] = []
-    for body in bodies {
-      body()  // warm-up
-      var n = 1
-      while true {
-        let t = now()
-        for _ in 0..<n { body() }
-        let dt = now() - t
-        if dt > budget / Double(rounds * 4) || n > 1 << 24 {
-          iterations.append(Swift.max(1, Int(Double(n) * budget / Double(rounds) / Swift.max(dt, 1e-9))))
-          break
-        }
-        n *= 2
-      }
-    }
-    var samples = [[Double]](repeating: [], count: bodies.count)
-    for _ in 0..<rounds {
-      for (k, body) in bodies.enumerated() {
-        let t = now()
-        for _ in 0..<iterations[k] { body() }
-        samples[k].append((now() - t) / Double(iterations[k]))
-      }
-    }
-    return samples.map { $0.min()! }
-  }
-
-  static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
-
   // MARK: Workloads
 
   static func matmulRecord(n: Int, budget: Double) -> MatmulRecord {
@@ -126,7 +92,7 @@ public enum TensorBenchmark {
     let b = Tensor.uniform(shape: [n, n], low: -1, high: 1, using: &rng)
     var c = [Float](repeating: 0, count: n * n)
     var sink: Float = 0
-    let times = timeInterleaved(
+    let times = Timing.interleaved(
       budget: budget,
       [
         { sink += Tensor.matmul(a, b).data[0] },
@@ -168,7 +134,7 @@ public enum TensorBenchmark {
       adam.zeroGrad()
     }
     let floor = blasFloor(batch: batch, mlp: mlp, x: x)
-    let times = timeInterleaved(budget: budget, [step, floor])
+    let times = Timing.interleaved(budget: budget, [step, floor])
     return MLPRecord(
       batch: batch, widths: mlpWidths, step_us: round(times[0] * 1e6, 2),
       blas_floor_us: round(times[1] * 1e6, 2),
@@ -214,7 +180,7 @@ public enum TensorBenchmark {
     var rng = RandomGenerator(seed: 11)
     let gru = GRU(inputSize: input, hiddenSize: hidden, using: &rng)
     let x = Tensor.uniform(shape: [steps, batch, input], low: -1, high: 1, using: &rng)
-    let times = timeInterleaved(
+    let times = Timing.interleaved(
       budget: budget, rounds: 9,
       [
         {

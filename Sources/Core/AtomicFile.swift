@@ -85,7 +85,7 @@ public enum AtomicFile {
     do {
       try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     } catch {
-      throw FileError(path: url.path, reason: "cannot create folder: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot create folder: \(error.plainReason)")
     }
   }
 

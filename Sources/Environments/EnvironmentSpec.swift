@@ -23,14 +23,18 @@ public struct EnvironmentSpec: Sendable {
   public let name: String
   public let kind: Kind
 
+  /// The largest `time_limit` of CartPole and the other classic-control environments.
+  public static let maximumCartPoleTimeLimit = 1_000_000
+
   /// Options `cartpole` accepts, with their values.
   public static let cartPoleKeys: [(key: String, values: String)] = [
-    ("sutton_barto_reward", "true|false"), ("time_limit", "a positive integer or none"),
+    ("sutton_barto_reward", "true|false"),
+    ("time_limit", "an integer in 1...\(maximumCartPoleTimeLimit), or none"),
   ]
 
   /// Options the classic-control environments accept.
   public static let classicKeys: [(key: String, values: String)] = [
-    ("time_limit", "a positive integer or none")
+    ("time_limit", "an integer in 1...\(maximumCartPoleTimeLimit), or none")
   ]
 
   /// Gymnasium ids accepted beside LossLab's names (the classic-control ids are in ``ClassicControl``).
@@ -38,6 +42,13 @@ public struct EnvironmentSpec: Sendable {
     ("CartPole-v1", "cartpole"), ("FrozenLake-v1", "gridworld:frozenlake-4x4"),
     ("FrozenLake8x8-v1", "gridworld:frozenlake-8x8"), ("CliffWalking-v1", "gridworld:cliffwalking"),
   ]
+
+  /// LossLab's name for a Gymnasium id (`Pendulum-v1` -> `pendulum`, `FrozenLake-v1` ->
+  /// `gridworld:frozenlake-4x4`); any other name unchanged.
+  public static func canonicalName(_ name: String) -> String {
+    if let alias = gymnasiumIDs.first(where: { $0.id == name }) { return alias.name }
+    return ClassicControl.allCases.first { $0.gymnasiumID == name }?.name ?? name
+  }
 
   /// Every built-in name: LossLab's and Gymnasium's.
   public static var builtInNames: [String] {
@@ -52,8 +63,9 @@ public struct EnvironmentSpec: Sendable {
 
   static func parseTimeLimit(_ value: String) throws -> Int? {
     if value == "none" { return nil }
-    if let n = Int(value), n > 0 { return n }
-    throw EnvironmentError("invalid value '\(value)' for time_limit (allowed: a positive integer or none)")
+    if let n = Int(value), (1...maximumCartPoleTimeLimit).contains(n) { return n }
+    throw EnvironmentError(
+      "invalid value '\(value)' for time_limit (allowed: an integer in 1...\(maximumCartPoleTimeLimit), or none)")
   }
 
   /// Parses an environment name and applies the overrides. A Gymnasium id gives the spec of the
@@ -108,9 +120,7 @@ public struct EnvironmentSpec: Sendable {
       url = URL(fileURLWithPath: target)
     } else {
       guard let dir = mapsDirectory ?? defaultMapsDirectory() else {
-        throw EnvironmentError(
-          "cannot find the map folder environments/gridworld (set LOSSLAB_ENVIRONMENTS to the environments folder)"
-        )
+        throw EnvironmentError(EnvironmentsFolder.notFoundMessage("the map folder environments/gridworld"))
       }
       url = dir.appendingPathComponent(target + ".map")
       guard FileManager.default.fileExists(atPath: url.path) else {
@@ -128,31 +138,10 @@ public struct EnvironmentSpec: Sendable {
     return EnvironmentSpec(name: name, kind: .gridworld(map))
   }
 
-  /// `$LOSSLAB_ENVIRONMENTS/gridworld`, else `environments/gridworld` under the current directory,
-  /// else next to the executable (`.build/release/losslab` -> `../../environments/gridworld`).
+  /// `gridworld` in the environments folder (`EnvironmentsFolder`: `$LOSSLAB_ENVIRONMENTS`, beside
+  /// or above the executable, the checkout, the current directory).
   public static func defaultMapsDirectory() -> URL? {
-    let fm = FileManager.default
-    func isDir(_ url: URL) -> Bool {
-      var d: ObjCBool = false
-      return fm.fileExists(atPath: url.path, isDirectory: &d) && d.boolValue
-    }
-    if let root = ProcessInfo.processInfo.environment["LOSSLAB_ENVIRONMENTS"] {
-      return URL(fileURLWithPath: root).appendingPathComponent("gridworld")
-    }
-    let local = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("environments/gridworld")
-    if isDir(local) { return local }
-    var candidates: [URL] = []
-    if let exe = Bundle.main.executableURL { candidates += [exe, exe.resolvingSymlinksInPath()] }
-    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]))
-    for exe in candidates {
-      var dir = exe.deletingLastPathComponent()
-      for _ in 0..<4 {
-        dir = dir.deletingLastPathComponent()
-        let maps = dir.appendingPathComponent("environments/gridworld")
-        if isDir(maps) { return maps }
-      }
-    }
-    return nil
+    EnvironmentsFolder.locate()?.appendingPathComponent("gridworld")
   }
 
   /// Stems of the `.map` files in the map folder, sorted.

@@ -88,8 +88,10 @@ public struct GridSettings: Sendable, Equatable {
   public var goalReward: Double = 1
   public var holeReward: Double = 0
   public var cliffReward: Double = -100
-  /// Gymnasium's `max_episode_steps`; nil for none.
+  /// Gymnasium's `max_episode_steps`; nil for none; at most `maximumTimeLimit`.
   public var timeLimit: Int? = 100
+  /// The largest `time_limit` (the finite-horizon solver keeps a value table per step).
+  public static let maximumTimeLimit = 10_000
   /// The direction of each action number.
   public var actionOrder: [Direction] = [.left, .down, .right, .up]
   public var terminalRows: TerminalRows = .absorbing
@@ -105,7 +107,7 @@ public struct GridSettings: Sendable, Equatable {
     ("goal_reward", "a number"),
     ("hole_reward", "a number"),
     ("cliff_reward", "a number"),
-    ("time_limit", "a positive integer or none"),
+    ("time_limit", "an integer in 1...\(maximumTimeLimit), or none"),
     ("action_order", "the four directions left, down, right, up in a cyclic order, comma-separated"),
     ("terminal_rows", TerminalRows.allCases.map(\.rawValue).joined(separator: "|")),
     ("observation", GridObservation.allCases.map(\.rawValue).joined(separator: "|")),
@@ -138,7 +140,7 @@ public struct GridSettings: Sendable, Equatable {
       if value == "none" {
         timeLimit = nil
       } else {
-        guard let n = Int(value), n > 0 else { throw bad() }
+        guard let n = Int(value), (1...GridSettings.maximumTimeLimit).contains(n) else { throw bad() }
         timeLimit = n
       }
     case "action_order":

@@ -17,7 +17,7 @@ extension GridMap {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
       throw GridMapError(
-        file: url.path, line: 1, column: 1, message: "cannot read the map file: \(error.localizedDescription)"
+        file: url.path, line: 1, column: 1, message: "cannot read the map file: \(error.plainReason)"
       )
     }
     return try parse(text, file: url.path, name: name ?? url.deletingPathExtension().lastPathComponent)
@@ -27,9 +27,11 @@ extension GridMap {
   /// `key = value` settings; every line after it (or every line, without a header) is a grid row,
   /// one character per cell. Trailing empty lines are ignored.
   public static func parse(_ text: String, file: String, name: String) throws -> GridMap {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-    }
+    // "\r\n" is one Character in Swift, so CRLF line ends are split on explicitly.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+      .map {
+        $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+      }
     func fail(_ line: Int, _ column: Int, _ message: String) -> GridMapError {
       GridMapError(file: file, line: line, column: column, message: message)
     }

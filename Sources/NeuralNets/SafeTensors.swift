@@ -100,7 +100,7 @@ public enum SafeTensors {
     do {
       data = try Data(contentsOf: url)
     } catch {
-      throw .io("cannot read \(url.path): \(error.localizedDescription)")
+      throw .io("cannot read \(url.path): \(error.plainReason)")
     }
     return try decode(data)
   }

@@ -36,6 +36,38 @@ public struct PPOState: Codable, Sendable, Equatable {
   }
 }
 
+extension PPOState {
+  /// Rejects values no run can have written (a loaded file is input like any other): negative
+  /// counters, actions outside the action space, normaliser statistics that are not finite.
+  public func validate(actionCount: Int, observationSize: Int) throws {
+    for (key, value) in [
+      ("num_timesteps", numTimesteps), ("iterations", iterations), ("n_updates", nUpdates),
+      ("total_timesteps", totalTimesteps),
+    ] where value < 0 {
+      throw ConfigError("checkpoint state: \(key) is \(value); allowed 0 or more")
+    }
+    if let offset = actions.firstIndex(where: { Int($0) >= actionCount }) {
+      throw ConfigError(
+        "checkpoint state: action \(actions[offset]) at index \(offset - actions.startIndex) is outside "
+          + "the action space 0..<\(actionCount)")
+    }
+    if let saved = normalizer {
+      guard saved.mean.count == observationSize, saved.variance.count == observationSize else {
+        throw ConfigError(
+          "checkpoint state: obs_rms has \(saved.mean.count) means and \(saved.variance.count) variances "
+            + "for \(observationSize) features")
+      }
+      guard saved.mean.allSatisfy(\.isFinite), saved.variance.allSatisfy({ $0.isFinite && $0 >= 0 }),
+        saved.count.isFinite, saved.count > 0, saved.clip.isFinite, saved.clip > 0
+      else {
+        throw ConfigError(
+          "checkpoint state: obs_rms holds a value out of range (means finite, variances >= 0, count and clip > 0)"
+        )
+      }
+    }
+  }
+}
+
 extension PPO {
   /// Tensor names: `policy.<SB3 name>` and `optimizer.exp_avg.<i>` / `optimizer.exp_avg_sq.<i>`.
   public func checkpointTensors() -> [(name: String, tensor: Tensor)] {
@@ -67,6 +99,7 @@ extension PPO {
         "checkpoint is inconsistent: \(state.actions.count) recorded actions for \(state.numTimesteps) timesteps"
       )
     }
+    try state.validate(actionCount: env.actionCount, observationSize: env.observationSize)
     try policy.load(from: file, prefix: "policy")
     try optimizer.restore(from: file)
     if let saved = state.normalizer {

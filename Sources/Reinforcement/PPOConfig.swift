@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Tensors
 
 /// Activation between hidden layers of the policy (SB3's `activation_fn`).
 public enum PolicyActivation: String, Sendable, Codable, CaseIterable {
@@ -136,10 +137,10 @@ public struct PPOConfig: Sendable, Equatable, Codable {
   /// `64,64` or `[64, 64]`; optional values accept `none`.
   public mutating func set(_ key: String, _ text: String) throws {
     let value = text.trimmingCharacters(in: .whitespaces)
-    func int(positive: Bool = true) throws -> Int {
+    func int(upTo maximum: Int) throws -> Int {
       guard let x = Int(value) ?? Double(value).flatMap({ $0 == $0.rounded() ? Int(exactly: $0) : nil }),
-        positive ? x > 0 : x >= 0
-      else { throw ConfigError("invalid value '\(text)' for \(key) (allowed: a positive integer)") }
+        (1...maximum).contains(x)
+      else { throw ConfigError("invalid value '\(text)' for \(key) (allowed: an integer in 1...\(maximum))") }
       return x
     }
     func real(_ range: ClosedRange<Double>, _ allowed: String) throws -> Double {
@@ -163,10 +164,10 @@ public struct PPOConfig: Sendable, Equatable, Codable {
     }
     let isNone = ["none", "null", "~", ""].contains(value.lowercased())
     switch key {
-    case "n_envs": nEnvs = try int()
-    case "n_steps": nSteps = try int()
-    case "batch_size": batchSize = try int()
-    case "n_epochs": nEpochs = try int()
+    case "n_envs": nEnvs = try int(upTo: PPOConfig.maximumEnvironments)
+    case "n_steps": nSteps = try int(upTo: PPOConfig.maximumRollout)
+    case "batch_size": batchSize = try int(upTo: PPOConfig.maximumRollout)
+    case "n_epochs": nEpochs = try int(upTo: 100_000)
     case "gamma": gamma = try real(0...1, "a number in [0, 1]")
     case "gae_lambda": gaeLambda = try real(0...1, "a number in [0, 1]")
     case "clip_range": clipRange = try schedule()
@@ -180,9 +181,12 @@ public struct PPOConfig: Sendable, Equatable, Codable {
     case "net_arch":
       let parts = value.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",")
       let widths = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard widths.count == parts.count, widths.allSatisfy({ $0 > 0 }) else {
+      guard widths.count == parts.count, (1...16).contains(widths.count),
+        widths.allSatisfy({ (1...PPOConfig.maximumWidth).contains($0) })
+      else {
         throw ConfigError(
-          "invalid value '\(text)' for net_arch (allowed: comma-separated positive widths, e.g. 64,64)")
+          "invalid value '\(text)' for net_arch (allowed: 1 to 16 comma-separated widths in 1...\(PPOConfig.maximumWidth), e.g. 64,64)"
+        )
       }
       netArch = widths
     case "shared_trunk": sharedTrunk = try bool()
@@ -197,7 +201,7 @@ public struct PPOConfig: Sendable, Equatable, Codable {
     case "adam_eps": adamEps = try real(0...1, "a number in [0, 1]")
     case "normalize": normalize = try bool()
     case "clip_obs": clipObs = try real(1e-9...1e30, "a positive number")
-    case "n_timesteps": nTimesteps = try int()
+    case "n_timesteps": nTimesteps = try int(upTo: PPOConfig.maximumTimesteps)
     default:
       throw ConfigError(
         "unknown hyperparameter '\(key)' (allowed: \(PPOConfig.keys.joined(separator: ", ")))")
@@ -206,6 +210,11 @@ public struct PPOConfig: Sendable, Equatable, Codable {
 
   /// Checks the combination (SB3's own assertions).
   public func validate() throws {
+    let (rollout, overflow) = nEnvs.multipliedReportingOverflow(by: nSteps)
+    if overflow || rollout > PPOConfig.maximumRollout {
+      throw ConfigError(
+        "n_envs * n_steps must be at most \(PPOConfig.maximumRollout) (got \(nEnvs) * \(nSteps))")
+    }
     if nEnvs * nSteps < 2 {
       throw ConfigError("n_envs * n_steps must be at least 2 (got \(nEnvs) * \(nSteps))")
     }
@@ -217,4 +226,11 @@ public struct PPOConfig: Sendable, Equatable, Codable {
 
   /// Transitions per rollout.
   public var rolloutSize: Int { nEnvs * nSteps }
+
+  /// Bounds on values a preset or `--set` may give (memory: a rollout buffer holds
+  /// `n_envs * n_steps` observations; the action history a byte per step).
+  public static let maximumEnvironments = 4_096
+  public static let maximumRollout = 16_777_216
+  public static let maximumWidth = 4_096
+  public static let maximumTimesteps = 1_000_000_000
 }

@@ -21,7 +21,10 @@ public enum PotentialFile {
     values.reserveCapacity(map.cellCount)
     var row = 0
     var lastRowLine = 0
-    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    // "\r\n" is one Character in Swift: CRLF line ends are split on explicitly.
+    let rawLines = text.split(
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    for (index, rawLine) in rawLines.enumerated() {
       let line = index + 1
       let content = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
       let trimmed = content.trimmingCharacters(in: .whitespaces)
@@ -82,7 +85,7 @@ public enum PotentialFile {
   public static func load(contentsOf url: URL, map: GridMap) throws -> Potential {
     let text: String
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-      throw ShapingError("cannot read potential file \(url.path): \(error.localizedDescription)")
+      throw ShapingError("cannot read potential file \(url.path): \(error.plainReason)")
     }
     return try parse(text, map: map, path: url.path)
   }

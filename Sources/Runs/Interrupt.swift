@@ -53,6 +53,12 @@ public final class InterruptHandler: Sendable {
     InterruptState.count.store(0, ordering: .sequentiallyConsistent)
     InterruptState.lastSignal.store(0, ordering: .sequentiallyConsistent)
     InterruptState.exitOnSecond.store(exitOnSecondSignal, ordering: .sequentiallyConsistent)
+    // A parent may have spawned us with these signals blocked (test runners, some supervisors):
+    // unblock them, or a Ctrl-C would stay pending and the run would not stop.
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    for number in signals { sigaddset(&mask, number) }
+    _ = sigprocmask(SIG_UNBLOCK, &mask, nil)
     for number in signals {
       // glibc's signal() has BSD semantics: the handler stays installed and SA_RESTART is set, so
       // blocking calls in the loop are not failed with EINTR.

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Statistics
+import TensorBoard
 
 /// Writes one row of training metrics per update to `metrics.csv` and `metrics.jsonl` in a run
 /// folder, under the names Stable-Baselines3 and CleanRL users know (`time/total_timesteps`,
@@ -38,6 +39,7 @@ public final class MetricsLogger {
   private let csvHandle: FileHandle
   private let jsonlHandle: FileHandle
   private var isClosed = false
+  private let events: EventFileWriter?
 
   /// Opens the metric files in `folder`.
   ///
@@ -45,12 +47,17 @@ public final class MetricsLogger {
   ///   - folder: the run folder (created if missing).
   ///   - keys: metric names in column order; ``stepKey`` is put first if not already there.
   ///   - resumingAfter: `nil` starts fresh files (replacing old ones). A step `s` continues an
-  ///     existing run that resumes from a checkpoint at step `s`: rows with a step greater than
-  ///     `s` are dropped (they belong to the abandoned future), the rest kept, and new rows append.
+  ///     existing run that resumes from a checkpoint at step `s`: a torn last line (a kill
+  ///     mid-write) and rows with a step greater than `s` are dropped (they belong to the
+  ///     abandoned future), the rest kept, and new rows append.
   ///     If no files exist yet it starts fresh.
+  ///   - events: a TensorBoard event file that receives every row as scalars too.
   /// - Throws: ``FileError`` when files cannot be written, or when resuming files whose header is
   ///   not `keys` (the columns of a run cannot change).
-  public init(folder: URL, keys: [String], resumingAfter step: Int? = nil) throws {
+  public init(folder: URL, keys: [String], resumingAfter step: Int? = nil, events: EventFileWriter? = nil)
+    throws
+  {
+    self.events = events
     var columns = keys.filter { $0 != MetricsLogger.stepKey }
     columns.insert(MetricsLogger.stepKey, at: 0)
     precondition(Set(columns).count == columns.count, "MetricsLogger: duplicate metric keys in \(keys)")
@@ -64,7 +71,9 @@ public final class MetricsLogger {
     var csvText = CSV.line(columns)
     var jsonlText = ""
     if let step, FileManager.default.fileExists(atPath: csvURL.path) {
-      let table = try MetricsTable.read(csvURL)
+      // A kill mid-write can leave a torn last line (no newline yet): it is dropped.
+      let table = try MetricsTable.parse(
+        MetricsLogger.completeLines(try MetricsTable.text(of: csvURL)), path: csvURL.path)
       guard table.keys == columns else {
         throw FileError(
           path: csvURL.path,
@@ -74,7 +83,7 @@ public final class MetricsLogger {
         csvText += MetricsLogger.csvLine(row)
       }
       if let text = try? String(contentsOf: jsonlURL, encoding: .utf8) {
-        for line in text.split(separator: "\n")
+        for line in MetricsLogger.completeLines(text).split(separator: "\n")
         where MetricsLogger.jsonlStep(line).map({ $0 <= Double(step) }) ?? false {
           jsonlText += line + "\n"
         }
@@ -110,6 +119,11 @@ public final class MetricsLogger {
     }
     try append(MetricsLogger.csvLine(row), to: csvHandle, url: csvURL)
     try append(jsonLine(row), to: jsonlHandle, url: jsonlURL)
+    if let events, let step = row[0] {
+      let scalars = zip(keys, row).dropFirst().compactMap { key, value in value.map { (tag: key, value: $0) }
+      }
+      try events.scalars(scalars, step: Int(exactly: step.rounded(.down)) ?? 0)
+    }
   }
 
   /// Closes both files (also done on deinit). Logging after `close()` is an error.
@@ -129,6 +143,12 @@ public final class MetricsLogger {
     if value == 0 { return value.sign == .minus ? "-0" : "0" }
     if value == value.rounded(), abs(value) < 0x1p53 { return String(Int64(value)) }
     return "\(value)"  // Swift's description is the shortest round-tripping decimal
+  }
+
+  /// `text` up to and including its last newline (a torn, unterminated last line is dropped).
+  static func completeLines(_ text: String) -> String {
+    guard let end = text.lastIndex(of: "\n") else { return "" }
+    return String(text[...end])
   }
 
   static func csvLine(_ row: [Double?]) -> String {
@@ -158,7 +178,7 @@ public final class MetricsLogger {
       try handle.seekToEnd()
       return handle
     } catch {
-      throw FileError(path: url.path, reason: "cannot open for appending: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot open for appending: \(error.plainReason)")
     }
   }
 
@@ -166,7 +186,7 @@ public final class MetricsLogger {
     do {
       try handle.write(contentsOf: Data(text.utf8))
     } catch {
-      throw FileError(path: url.path, reason: "cannot append a metrics row: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot append a metrics row: \(error.plainReason)")
     }
   }
 }
@@ -184,12 +204,20 @@ public struct MetricsTable: Sendable, Equatable {
   /// Reads a metrics CSV written by ``MetricsLogger`` (or any numeric CSV with a header).
   /// - Throws: ``FileError`` naming the path for unreadable files, ragged rows or non-numbers.
   public static func read(_ url: URL) throws -> MetricsTable {
-    let text: String
+    try parse(text(of: url), path: url.path)
+  }
+
+  static func text(of url: URL) throws -> String {
     do {
-      text = try String(contentsOf: url, encoding: .utf8)
+      return try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw FileError(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot read: \(error.plainReason)")
     }
+  }
+
+  /// Parses the text of a metrics CSV; `path` names it in errors.
+  static func parse(_ text: String, path: String) throws -> MetricsTable {
+    let url = URL(fileURLWithPath: path)
     let records: [[String]]
     do { records = try CSV.parse(text) } catch { throw FileError(path: url.path, reason: "\(error)") }
     guard let header = records.first else { throw FileError(path: url.path, reason: "empty metrics file") }

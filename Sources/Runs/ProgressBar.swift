@@ -70,8 +70,9 @@ public final class ProgressBar {
     lineFraction: Double = 0.1, write: @escaping (String) -> Void, clock: @escaping () -> Double
   ) {
     precondition(total > 0, "ProgressBar total must be positive, got \(total)")
-    precondition(initial >= 0 && initial <= total, "ProgressBar initial \(initial) outside 0...\(total)")
     self.total = total
+    // A run's step can pass its budget (PPO rounds up to whole rollouts): clamp, never trap.
+    let initial = Swift.min(Swift.max(initial, 0), total)
     self.initial = initial
     self.label = label
     self.unitName = rateUnit

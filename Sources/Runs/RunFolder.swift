@@ -19,6 +19,16 @@ public enum RunStatus: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
+  /// The word stored under `"status"` in `status.json` (the reason is stored beside it).
+  public var name: String {
+    switch self {
+    case .running: return "running"
+    case .finished: return "finished"
+    case .failed: return "failed"
+    case .interrupted: return "interrupted"
+    }
+  }
+
   /// Parses ``description``; `nil` for unknown text.
   public init?(_ text: String) {
     switch text {
@@ -54,7 +64,7 @@ public struct Checkpoint: Sendable, Equatable {
 /// ```
 /// runs/NAME/
 ///   config.json        the full configuration (pretty, sorted keys)
-///   status.json        {"status": "running" | "finished" | "failed: <reason>" | "interrupted", "updated": ISO 8601}
+///   status.json        {"status": "running" | "finished" | "interrupted" | "failed", "reason", "step", "updated"}
 ///   metrics.csv        one row per update (see MetricsLogger)
 ///   metrics.jsonl      the same rows as JSON lines
 ///   curve.svg          learning curve
@@ -109,16 +119,31 @@ public struct RunFolder: Sendable, Equatable {
     try RunFolder.decodeJSON(type, from: configURL)
   }
 
-  /// Writes `status.json` atomically, with the current time.
-  public func writeStatus(_ status: RunStatus, date: Date = Date()) throws {
-    let record = StatusRecord(status: status.description, updated: RunFolder.iso8601(date))
+  /// Writes `status.json` atomically: `status` (`running`, `finished`, `interrupted`, `failed`),
+  /// `reason` (why it failed or stopped; a failure's reason comes from `status`), `step` (the
+  /// training step it refers to) and `updated` (the time, ISO 8601 UTC).
+  public func writeStatus(_ status: RunStatus, step: Int? = nil, reason: String? = nil, date: Date = Date())
+    throws
+  {
+    var record = StatusRecord(status: status.name, updated: RunFolder.iso8601(date))
+    record.step = step
+    if case .failed(let why) = status { record.reason = why } else { record.reason = reason }
     try AtomicFile.write(RunFolder.encodeJSON(record, path: statusURL.path), to: statusURL)
   }
 
   /// The recorded status, or `nil` if there is no readable `status.json`.
-  public func readStatus() -> RunStatus? {
-    guard let record = try? RunFolder.decodeJSON(StatusRecord.self, from: statusURL) else { return nil }
-    return RunStatus(record.status)
+  public func readStatus() -> RunStatus? { readStatusRecord()?.runStatus }
+
+  /// The whole `status.json`, or `nil` if there is none or it cannot be read.
+  public func readStatusRecord() -> StatusRecord? {
+    try? RunFolder.decodeJSON(StatusRecord.self, from: statusURL)
+  }
+
+  /// Whether the folder holds a run (a `config.json` or `status.json`): `--out` refuses it
+  /// unless `--overwrite` is given, and only such a folder may be overwritten.
+  public var isRun: Bool {
+    FileManager.default.fileExists(atPath: configURL.path)
+      || FileManager.default.fileExists(atPath: statusURL.path)
   }
 
   /// True when `status.json` says `finished`: a resumable sweep skips such runs.
@@ -196,7 +221,7 @@ public struct RunFolder: Sendable, Equatable {
       guard let n = Int(stem), n > step else { continue }
       let url = checkpointsURL.appendingPathComponent(name)
       do { try FileManager.default.removeItem(at: url) } catch {
-        throw FileError(path: url.path, reason: "cannot delete: \(error.localizedDescription)")
+        throw FileError(path: url.path, reason: "cannot delete: \(error.plainReason)")
       }
     }
     if let latest = latestCheckpoint() {
@@ -244,9 +269,29 @@ public struct RunFolder: Sendable, Equatable {
 
   // MARK: JSON helpers
 
-  private struct StatusRecord: Codable {
-    var status: String
-    var updated: String
+  /// The contents of `status.json`.
+  public struct StatusRecord: Codable, Sendable, Equatable {
+    /// `running`, `finished`, `interrupted` or `failed` (older runs: `failed: <reason>`).
+    public var status: String
+    /// Why the run failed or stopped (the NaN metric, the signal); absent while running.
+    public var reason: String?
+    /// The training step (timesteps, samples, optimizer steps) the status refers to.
+    public var step: Int?
+    /// When it was written, ISO 8601 UTC.
+    public var updated: String
+
+    public init(status: String, reason: String? = nil, step: Int? = nil, updated: String) {
+      self.status = status
+      self.reason = reason
+      self.step = step
+      self.updated = updated
+    }
+
+    /// The status as a ``RunStatus`` (`nil` for unknown text).
+    public var runStatus: RunStatus? {
+      if status == "failed" { return .failed(reason: reason ?? "") }
+      return RunStatus(status)
+    }
   }
 
   static func encodeJSON<T: Encodable>(_ value: T, path: String) throws -> Data {
@@ -264,10 +309,10 @@ public struct RunFolder: Sendable, Equatable {
   static func decodeJSON<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw FileError(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+      throw FileError(path: url.path, reason: "cannot read: \(error.plainReason)")
     }
     do { return try JSONDecoder().decode(type, from: data) } catch {
-      throw FileError(path: url.path, reason: "invalid JSON for \(T.self): \(error)")
+      throw FileError(path: url.path, reason: "invalid \(T.self): \(error.plainReason)")
     }
   }
 

@@ -3,13 +3,16 @@ import Tensors
 
 extension LogMel {
   /// Log-mel features of every manifest entry, in order, computed in parallel
-  /// (`DispatchQueue.concurrentPerform`; results do not depend on the thread count). Audio at
-  /// another rate is resampled to `config.sampleRate` first. Throws the first unreadable file.
+  /// (`DispatchQueue.concurrentPerform`; results do not depend on the thread count). Audio must be
+  /// mono at `config.sampleRate` Hz with 16 bits or more (`WAV.read(from:requiringMonoAt:)`).
+  /// Throws the first unreadable or unsuitable file.
   public func features(of entries: [ManifestEntry], manifestFolder: URL) throws -> [Tensor] {
     let results = FeatureResults(count: entries.count)
     DispatchQueue.concurrentPerform(iterations: entries.count) { i in
       do {
-        let wave = try WAV.read(from: Manifest.audioURL(entries[i], manifestFolder: manifestFolder))
+        let wave = try WAV.read(
+          from: Manifest.audioURL(entries[i], manifestFolder: manifestFolder),
+          requiringMonoAt: config.sampleRate)
         results.set(i, self(wave))
       } catch {
         results.fail(error)

@@ -74,7 +74,7 @@ public enum Manifest {
   public static func read(from url: URL) throws -> [ManifestEntry] {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw ManifestError(description: "cannot read manifest \(url.path): \(error.localizedDescription)")
+      throw ManifestError(description: "cannot read manifest \(url.path): \(error.plainReason)")
     }
     do { return try decode(data) } catch let e as ManifestError {
       throw ManifestError(description: "\(url.path): \(e.description)")

@@ -27,6 +27,9 @@ public struct SpeechExample: Sendable {
   ///   manifest / audio reader's error.
   public static func load(manifest url: URL, logMel: LogMel = LogMel()) throws -> [SpeechExample] {
     let entries = try Manifest.read(from: url)
+    guard !entries.isEmpty else {
+      throw SpeechCorpusError("\(url.path): the manifest lists no utterances; a split needs at least one")
+    }
     let folder = url.deletingLastPathComponent()
     let features = try logMel.features(of: entries, manifestFolder: folder)
     return try zip(entries, features).enumerated().map { line, pair in

@@ -32,7 +32,7 @@ public enum SpeechCorpusWriter {
     do {
       try fm.createDirectory(at: wavFolder, withIntermediateDirectories: true)
     } catch {
-      throw SpeechCorpusError("cannot create \(wavFolder.path): \(error.localizedDescription)")
+      throw SpeechCorpusError("cannot create \(wavFolder.path): \(error.plainReason)")
     }
     var speakerRNG = RandomGenerator(seed: config.seed, stream: 0)
     let speakers = try engine.speakers(using: &speakerRNG)

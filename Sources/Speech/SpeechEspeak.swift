@@ -48,9 +48,14 @@ public struct EspeakEngine: SpeechEngine {
       throw SpeechCorpusError(
         "espeak-ng not found on PATH; install it with `sudo apt-get install -y espeak-ng` (Debian/Ubuntu)")
     }
-    precondition(
-      speakersPerVoice >= 1 && testSpeakers >= 1,
-      "EspeakEngine needs speakersPerVoice (\(speakersPerVoice)) and testSpeakers (\(testSpeakers)) >= 1")
+    guard speakersPerVoice >= 1 && testSpeakers >= 1 else {
+      throw SpeechCorpusError(
+        "EspeakEngine needs speakersPerVoice (\(speakersPerVoice)) and testSpeakers (\(testSpeakers)) >= 1")
+    }
+    guard let language = testVoice.split(separator: "+").first, !language.isEmpty else {
+      throw SpeechCorpusError(
+        "the held-out test voice is empty; give a voice such as \(EspeakEngine.defaultTestVoice)")
+    }
     self.executable = exe
     self.languages = languages
     self.variants = variants
@@ -84,7 +89,7 @@ public struct EspeakEngine: SpeechEngine {
     let knownVariants = Set(
       try column(["--voices=variant"], 4).map { $0.replacingOccurrences(of: "!v/", with: "") })
     let testParts = testVoice.split(separator: "+", maxSplits: 1).map(String.init)
-    for language in languages + [testParts[0]] where !knownLanguages.contains(language) {
+    for language in languages + testParts.prefix(1) where !knownLanguages.contains(language) {
       throw SpeechCorpusError(
         "espeak-ng has no voice '\(language)'; available: \(knownLanguages.sorted().joined(separator: ", "))")
     }
@@ -143,7 +148,7 @@ public struct EspeakEngine: SpeechEngine {
     process.standardError = errors
     process.standardOutput = FileHandle.nullDevice
     do { try process.run() } catch {
-      throw SpeechCorpusError("cannot run \(executable.path): \(error.localizedDescription)")
+      throw SpeechCorpusError("cannot run \(executable.path): \(error.plainReason)")
     }
     let message = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -72,15 +72,40 @@ public enum WAV {
   public static func read(from url: URL) throws -> Waveform {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw WAVError("cannot read \(url.path): \(error.localizedDescription)")
+      throw WAVError("cannot read \(url.path): \(error.plainReason)")
     }
     do { return try decode(data) } catch let e as WAVError {
       throw WAVError("\(url.path): \(e.description)")
     }
   }
 
+  /// Reads a corpus WAV file, which must be mono PCM of 16 bits or more (or 32-bit float) at
+  /// `sampleRate` Hz: nothing is resampled or downmixed behind the caller's back. The error names
+  /// the file, what it holds and what is expected.
+  public static func read(from url: URL, requiringMonoAt sampleRate: Int) throws -> Waveform {
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+      throw WAVError("cannot read \(url.path): \(error.plainReason)")
+    }
+    do {
+      let (wave, format) = try decodeWithFormat(data)
+      let expected = "expected mono 16-bit PCM at \(sampleRate) Hz (as `losslab ctc synth` writes)"
+      guard format.channels == 1 else { throw WAVError("\(format.channels) channels; \(expected)") }
+      guard format.rate == sampleRate else { throw WAVError("\(format.rate) Hz; \(expected)") }
+      guard format.bits >= 16 else { throw WAVError("\(format.bits)-bit samples; \(expected)") }
+      return wave
+    } catch let e as WAVError {
+      throw WAVError("\(url.path): \(e.description)")
+    }
+  }
+
   /// Decodes RIFF/WAVE bytes (see the type comment for the formats accepted).
-  public static func decode(_ data: Data) throws -> Waveform {
+  public static func decode(_ data: Data) throws -> Waveform { try decodeWithFormat(data).wave }
+
+  /// The waveform and the file's format (channels, sample rate, bits per sample).
+  static func decodeWithFormat(_ data: Data) throws -> (
+    wave: Waveform, format: (code: Int, channels: Int, rate: Int, bits: Int)
+  ) {
     let bytes = [UInt8](data)
     func u32(_ i: Int) -> Int {
       Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24
@@ -109,7 +134,7 @@ public enum WAV {
         format = (code, u16(body + 2), u32(body + 4), u16(body + 14))
       } else if id == "data" {
         guard let f = format else { throw WAVError("'data' chunk before the 'fmt ' chunk") }
-        return try decodeSamples(bytes, body, size, f)
+        return (try decodeSamples(bytes, body, size, f), f)
       }
       offset = body + size + (size & 1)  // chunks are padded to even length
     }

@@ -26,8 +26,6 @@ public struct CTCTrainingConfig: Sendable, Codable, Equatable {
   public var specAugment: SpecAugment? = SpecAugment()
   /// Worker threads of the CTC loss.
   public var lossThreads = ProcessInfo.processInfo.activeProcessorCount
-  /// Checkpoints kept (one is saved per epoch).
-  public var keepCheckpoints = 2
 
   public init(data: String) { self.data = data }
 
@@ -100,7 +98,7 @@ public struct CTCTrainingState: Sendable, Codable, Equatable {
   public init() {}
 }
 
-/// What a finished (or interrupted) call of ``CTCTraining/run(_:folder:resume:observer:)`` did.
+/// What a finished (or interrupted) call of ``CTCTraining/run(_:session:requestedEpochs:observer:)`` did.
 public struct CTCTrainingSummary: Sendable, Codable, Equatable {
   public var state: CTCTrainingState
   public var interrupted: Bool

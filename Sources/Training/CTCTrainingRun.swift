@@ -37,46 +37,53 @@ public struct CTCTrainingObserver {
 ///   update is applied; `observer.shouldStop` (Ctrl-C) saves a mid-epoch checkpoint and marks the
 ///   run `interrupted`; `resume` continues from the latest checkpoint with the same draws.
 public enum CTCTraining {
-  /// Runs (or resumes) training. With `resume`, the configuration is read from the folder and
-  /// only `epochs` may differ from the saved one (extending or shortening the run).
+  /// Runs (or resumes) the training of `session`. A new run trains `requested`; a resumed one
+  /// its saved config, with `requestedEpochs` (`--epochs`) under the session's budget rules.
   public static func run(
-    _ requested: CTCTrainingConfig, folder run: RunFolder, resume: Bool = false,
+    _ requested: CTCTrainingConfig, session: TrainingSession, requestedEpochs: Int? = nil,
     observer: CTCTrainingObserver = CTCTrainingObserver()
   ) throws -> CTCTrainingSummary {
     var config = requested
     var state = CTCTrainingState()
-    var checkpoint: Checkpoint? = nil
-    if resume {
-      guard run.exists, let latest = run.latestCheckpoint() else {
-        throw CTCTrainingError("--resume: \(run.url.path) holds no checkpoint to resume from")
-      }
-      config = try run.readConfig(CTCTrainingConfig.self)
-      config.epochs = requested.epochs
+    if let latest = session.resumeCheckpoint {
+      config = try session.savedConfig(CTCTrainingConfig.self)
       state = try latest.readSidecar(CTCTrainingState.self)
-      try run.removeCheckpoints(after: latest.step)
-      checkpoint = latest
-      observer.message("resuming \(run.url.path) at epoch \(state.epoch), update \(state.updates)")
-    } else if !run.checkpoints().isEmpty {
-      throw CTCTrainingError(
-        "\(run.url.path) already holds a run; pass --resume to continue it or choose another --out")
+      config.epochs = try session.budget(
+        saved: config.epochs, requested: requestedEpochs, done: state.epoch, flag: "--epochs", unit: "epochs",
+        finished: state.epoch >= config.epochs)
+      observer.message("resuming \(session.folder.url.path) at epoch \(state.epoch), update \(state.updates)")
     }
     try config.validate()
-    try run.create()
-    try run.writeConfig(config)
-    try run.writeStatus(.running)
-    do {
-      let summary = try train(config, run: run, state: state, checkpoint: checkpoint, observer: observer)
-      try run.writeStatus(summary.interrupted ? .interrupted : .finished)
-      return summary
-    } catch {
-      try? run.writeStatus(.failed(reason: "\(error)"))
-      throw error
+    // Input errors before the run folder is made: both manifests must exist and parse.
+    for split in ["train", "dev"] {
+      _ = try Manifest.read(from: URL(fileURLWithPath: config.data).appendingPathComponent("\(split).jsonl"))
+    }
+    session.step = state.samples
+    let logger = try session.begin(config: config, metricKeys: CTCMetric.all)
+    defer { try? logger.close() }
+    return try session.run {
+      let summary = try train(
+        config, session: session, logger: logger, state: state, checkpoint: session.resumeCheckpoint,
+        observer: observer)
+      return (summary.interrupted ? .interrupted : .finished, summary)
     }
   }
 
+  /// ``run(_:session:requestedEpochs:observer:)`` for a new run in `folder` or, with `resume`,
+  /// the continuation of the run in it (then `requested.epochs` is the new budget).
+  public static func run(
+    _ requested: CTCTrainingConfig, folder: RunFolder, resume: Bool = false,
+    observer: CTCTrainingObserver = CTCTrainingObserver()
+  ) throws -> CTCTrainingSummary {
+    let session = try TrainingSession(RunRequest(folder: folder, start: resume ? .resume : .new))
+    return try run(
+      requested, session: session, requestedEpochs: resume ? requested.epochs : nil, observer: observer)
+  }
+
   private static func train(
-    _ config: CTCTrainingConfig, run: RunFolder, state initial: CTCTrainingState, checkpoint: Checkpoint?,
-    observer: CTCTrainingObserver
+    _ config: CTCTrainingConfig, session: TrainingSession, logger: MetricsLogger,
+    state initial: CTCTrainingState,
+    checkpoint: Checkpoint?, observer: CTCTrainingObserver
   ) throws -> CTCTrainingSummary {
     var state = initial
     // Features once per run.
@@ -109,9 +116,6 @@ public enum CTCTraining {
       try model.load(from: file, prefix: "model")
       try adam.restore(from: file)
     }
-    let logger = try MetricsLogger(
-      folder: run.url, keys: CTCMetric.all, resumingAfter: checkpoint == nil ? nil : state.samples)
-    defer { try? logger.close() }
 
     let ctc = CTCLoss(
       blank: SpeechAlphabet.blank, reduction: .mean, zeroInfinity: true, threads: config.lossThreads)
@@ -141,14 +145,14 @@ public enum CTCTraining {
         let tape = Tape()
         let logits = model(tape.constant(batch.input), lengths: batch.lengths)
         if !logits.value.isFinite {  // the loss would be NaN: stop before the kernel rejects it
-          try NumericGuard.check([(CTCMetric.trainLoss, Double.nan)], step: state.samples)
+          try session.check([(CTCMetric.trainLoss, Double.nan)], step: state.samples)
         }
         let loss = try ctc(logits: logits, targets: batch.labels, inputLengths: batch.lengths)
         let lossValue = Double(loss.value.scalar)
-        try NumericGuard.check([(CTCMetric.trainLoss, lossValue)], step: state.samples)
+        try session.check([(CTCMetric.trainLoss, lossValue)], step: state.samples)
         tape.backward(loss)
         let gradNorm = Double(clipGradNorm(parameters, maxNorm: config.clipNorm))
-        try NumericGuard.check([(CTCMetric.gradNorm, gradNorm)], step: state.samples)
+        try session.check([(CTCMetric.gradNorm, gradNorm)], step: state.samples)
         adam.step()
         adam.zeroGrad()
 
@@ -158,9 +162,10 @@ public enum CTCTraining {
         state.lossSum += lossValue
         state.gradNormSum += gradNorm
         state.trainSeconds = initial.trainSeconds + Date().timeIntervalSince(sessionStart)
+        session.step = state.samples
         observer.updated(state.updates, state.lossSum / Double(state.batch))
-        if observer.shouldStop() {
-          try save(run: run, model: model, adam: adam, state: state, keep: config.keepCheckpoints)
+        if observer.shouldStop() || session.shouldStop {
+          try save(session: session, model: model, adam: adam, state: state)
           var s = summary()
           s.state = state
           s.interrupted = true
@@ -179,19 +184,22 @@ public enum CTCTraining {
         CTCMetric.timeElapsed: state.trainSeconds,
         CTCMetric.trainLoss: state.lossSum / updates,
         CTCMetric.gradNorm: state.gradNormSum / updates,
-        CTCMetric.learningRate: Double(adam.learningRate),
+        // The rate of the epoch's last update, from the schedule (a run resumed right after
+        // that update has not set Adam's rate yet).
+        CTCMetric.learningRate: Double(
+          schedule(progress: Double(Swift.max(state.updates - 1, 0)) / Double(totalUpdates))),
         CTCMetric.devLoss: devResult.loss,
         CTCMetric.devCER: devResult.score.cer,
         CTCMetric.devWER: devResult.score.wer,
       ]
-      try NumericGuard.check([(CTCMetric.devLoss, devResult.loss)], step: state.samples)
+      try session.check([(CTCMetric.devLoss, devResult.loss)], step: state.samples)
       try logger.log(row)
       state.epoch += 1
       state.batch = 0
       state.lossSum = 0
       state.gradNormSum = 0
-      try save(run: run, model: model, adam: adam, state: state, keep: config.keepCheckpoints)
-      try writeCurve(run: run)
+      try save(session: session, model: model, adam: adam, state: state)
+      try writeCurve(run: session.folder)
       observer.epochFinished(row)
     }
     var s = summary()
@@ -230,10 +238,9 @@ public enum CTCTraining {
     return (examples.isEmpty ? 0 : lossSum / Double(examples.count), score)
   }
 
-  static func save(run: RunFolder, model: AcousticModel, adam: Adam, state: CTCTrainingState, keep: Int)
-    throws
+  static func save(session: TrainingSession, model: AcousticModel, adam: Adam, state: CTCTrainingState) throws
   {
-    try run.saveCheckpoint(step: state.samples, keepLast: keep, sidecar: state) { url in
+    try session.saveCheckpoint(step: state.samples, sidecar: state) { url in
       try SafeTensors.save(
         model.namedTensors(prefix: "model") + adam.stateTensors(), metadata: adam.stateMetadata(), to: url)
     }

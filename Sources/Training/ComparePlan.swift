@@ -1,3 +1,4 @@
+import Environments
 import Foundation
 import Reports
 
@@ -40,6 +41,21 @@ public struct ComparePlan: Sendable {
   public var threads: Int = 1
   /// The comparison folder (runs go under `runs/`, the report at the top).
   public var out: URL
+
+  /// The `rl train` request of one run, as the library resolves it (``PPORunRequest/resolve()``).
+  /// - Throws: ``EnvironmentError`` for a malformed `--env-option`.
+  public func request(shaping: String, seed: UInt64) throws -> PPORunRequest {
+    var request = PPORunRequest(env: env, preset: preset)
+    request.envOptions = try EnvironmentSpec.parseOptions(envOptions)
+    request.overrides = overrides
+    request.shaping = shaping
+    request.seed = seed
+    request.steps = steps
+    request.evalFreq = evalFreq
+    request.evalEpisodes = evalEpisodes
+    request.threads = threads
+    return request
+  }
 
   public init(env: String, shapings: [String], seeds: Int, out: URL) {
     self.env = env

@@ -16,7 +16,8 @@ public struct CompareOutcome: Sendable {
 
 /// Runs a comparison's `rl train` runs as `jobs` concurrent child processes of the same
 /// executable (each with `OPENBLAS_NUM_THREADS` = the plan's threads), skipping finished runs and
-/// resuming interrupted ones from their checkpoints; each run's output goes to `train.log` in its
+/// resuming unfinished ones from their checkpoints through `rl train --resume` (the
+/// ``TrainingSession`` path); each run's output goes to `train.log` in its
 /// folder. Runs that fail are reported with the end of their log, and the others go on.
 public enum CompareRunner {
   /// Runs `runs` with at most `jobs` at a time. `progress` counts environment steps over all runs
@@ -50,10 +51,11 @@ public enum CompareRunner {
         let process = Process()
         process.executableURL = executable
         let folder = RunFolder(url: run.folder)
-        let resumable =
-          !run.resumeArguments.isEmpty && folder.readStatus() == .interrupted
-          && folder.latestCheckpoint() != nil
-        process.arguments = resumable ? run.resumeArguments : run.arguments
+        // The session's rules: a run with a checkpoint (interrupted, killed, failed) is resumed
+        // with `rl train --resume`; a run that never checkpointed starts over with --overwrite.
+        let resumable = !run.resumeArguments.isEmpty && folder.isRun && folder.latestCheckpoint() != nil
+        process.arguments =
+          resumable ? run.resumeArguments : folder.isRun ? run.arguments + ["--overwrite"] : run.arguments
         process.environment = environment
         process.standardOutput = log
         process.standardError = log

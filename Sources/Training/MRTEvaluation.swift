@@ -67,7 +67,7 @@ public enum MRTEvaluation {
     let name = "\(split).\(beam == 1 ? "greedy" : "beam\(beam)").hyp"
     try AtomicFile.write(
       hypotheses.map { $0 + "\n" }.joined(), to: run.url.appendingPathComponent(name))
-    let shown = (0..<min(examples, hypotheses.count)).map {
+    let shown = (0..<min(max(examples, 0), hypotheses.count)).map {
       MRTEvaluationReport.Example(
         source: corpus.sources[$0].joined(separator: " "), reference: references[$0],
         hypothesis: hypotheses[$0])

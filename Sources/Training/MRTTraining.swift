@@ -65,6 +65,10 @@ public struct MRTConfiguration: Codable, Sendable, Equatable {
     if batchSize < 1 || sourcesPerStep < 1 { return "batch sizes must be at least 1" }
     if evalEvery < 1 || maxSteps < 1 { return "--eval-every and --max-steps must be at least 1" }
     if hiddenSize < 2 || hiddenSize % 2 != 0 { return "--hidden must be even, got \(hiddenSize)" }
+    if embeddingSize < 1 { return "--embedding must be at least 1, got \(embeddingSize)" }
+    if devSentences < 1 { return "--dev-sentences must be at least 1, got \(devSentences)" }
+    if patience < 0 { return "--patience must be at least 0, got \(patience)" }
+    if !(learningRate > 0) || !learningRate.isFinite { return "--lr must be positive, got \(learningRate)" }
     return nil
   }
 }
@@ -101,20 +105,34 @@ public enum MRTTraining {
   ]
   static let modelPrefix = "model"
 
-  /// Runs (or resumes) training; `progress` draws a progress bar on stderr.
+  /// Runs (or resumes) the training of `session`; `progress` draws a progress bar on stderr. A
+  /// new run trains `requested`; a resumed one its saved config, with `requestedMaxSteps`
+  /// (`--max-steps`) under the session's budget rules.
   public static func train(
-    _ config: MRTConfiguration, run: RunFolder, progress: Bool = true,
-    interrupt: InterruptHandler? = nil, log: (String) -> Void = { _ in }
+    _ requested: MRTConfiguration, session: TrainingSession, requestedMaxSteps: Int? = nil,
+    progress: Bool = true, log: (String) -> Void = { _ in }
   ) throws -> MRTTrainingSummary {
-    var config = config
+    let run = session.folder
+    var config = requested
+    var sidecar = MRTSidecar(step: 0, bestStep: 0, bestDevBLEU: -1, evaluationsWithoutGain: 0)
+    if let checkpoint = session.resumeCheckpoint {
+      config = try session.savedConfig(MRTConfiguration.self)
+      sidecar = try checkpoint.readSidecar(MRTSidecar.self)
+      config.maxSteps = try session.budget(
+        saved: config.maxSteps, requested: requestedMaxSteps, done: sidecar.step, flag: "--max-steps",
+        unit: "steps",
+        finished: sidecar.step >= config.maxSteps || sidecar.evaluationsWithoutGain >= config.patience)
+    }
     let dataURL = URL(fileURLWithPath: config.data)
     let train = try ParallelCorpus.read(dataURL, split: "train")
     let dev = try ParallelCorpus.read(dataURL, split: "dev")
 
-    // Vocabularies and sizes: from the initial run when fine-tuning.
+    // Vocabularies and sizes: the run's own when resuming, the initial run's when fine-tuning.
     let vocabularies: MRTVocabularies
     var initialWeights: URL?
-    if let initFrom = config.initFrom {
+    if session.isResuming {
+      vocabularies = try readVocabularies(run)
+    } else if let initFrom = config.initFrom {
       let initRun = RunFolder(url: URL(fileURLWithPath: initFrom))
       let initConfig = try initRun.readConfig(MRTConfiguration.self)
       config.embeddingSize = initConfig.embeddingSize
@@ -128,36 +146,20 @@ public enum MRTTraining {
     let model = makeModel(config, vocabularies: vocabularies)
     let adam = Adam(parameters: model.parameters, learningRate: Float(config.learningRate))
 
-    // Fresh start or resume.
-    var sidecar = MRTSidecar(step: 0, bestStep: 0, bestDevBLEU: -1, evaluationsWithoutGain: 0)
-    let resumeFrom = run.readStatus() == .finished ? nil : run.latestCheckpoint()
-    if let checkpoint = resumeFrom {
-      let saved = try run.readConfig(MRTConfiguration.self)
-      guard saved == config else {
-        throw FileError(
-          path: run.configURL.path,
-          reason: "the run folder holds another configuration; use a new --out to change settings")
-      }
+    if let checkpoint = session.resumeCheckpoint {
       let file = try SafeTensors.load(from: checkpoint.weightsURL)
       try model.load(from: file, prefix: modelPrefix)
       try adam.restore(from: file)
-      sidecar = try checkpoint.readSidecar(MRTSidecar.self)
       log("resuming \(run.name) at step \(sidecar.step)")
-    } else {
-      if run.isFinished {
-        log("\(run.name) is finished; use another --out to train again")
-        return try readSummary(run)
-      }
-      try run.create()
-      try run.writeConfig(config)
-      try AtomicFile.write(try jsonData(vocabularies), to: vocabularyURL(run))
-      if let initialWeights {
-        try model.load(from: try SafeTensors.load(from: initialWeights), prefix: modelPrefix)
-      }
+    } else if let initialWeights {
+      try model.load(from: try SafeTensors.load(from: initialWeights), prefix: modelPrefix)
     }
-    try run.writeStatus(.running)
-    let metrics = try MetricsLogger(
-      folder: run.url, keys: metricKeys, resumingAfter: resumeFrom == nil ? nil : sidecar.step)
+    session.step = sidecar.step
+    let metrics = try session.begin(config: config, metricKeys: metricKeys)
+    defer { try? metrics.close() }
+    if !session.isResuming {
+      try AtomicFile.write(try jsonData(vocabularies), to: vocabularyURL(run))
+    }
 
     let trainSources = train.sources.map(vocabularies.source.encode)
     let trainTargets = train.targets.map(vocabularies.target.encode)
@@ -165,13 +167,13 @@ public enum MRTTraining {
     let devSources = dev.sources.prefix(devCount).map(vocabularies.source.encode)
     let devReferences = dev.targets.prefix(devCount).map { $0.joined(separator: " ") }
     let trainReferences: [BLEUReference] =
-      config.objective == .risk ? trainTargets.map { BLEUReference(tokens: [$0]) } : []
+      config.objective == .risk ? try trainTargets.map { try BLEUReference(tokens: [$0]) } : []
 
     func evaluate(step: Int) throws -> Bool {
       let hypotheses = MRTEvaluation.translate(model, sources: devSources, beam: 1)
         .map { vocabularies.target.decode($0).joined(separator: " ") }
       let score = try BLEU().corpusScore(hypotheses: hypotheses, references: [devReferences])
-      try NumericGuard.check([("dev/bleu", score.score)], step: step)
+      try session.check([("dev/bleu", score.score)], step: step)
       try metrics.log([
         MetricsLogger.stepKey: Double(step), "dev/bleu": score.score, "dev/length_ratio": score.ratio,
       ])
@@ -191,73 +193,72 @@ public enum MRTTraining {
 
     func checkpoint(step: Int) throws {
       sidecar.step = step
-      try run.saveCheckpoint(step: step, keepLast: 1, sidecar: sidecar) { url in
+      try session.saveCheckpoint(step: step, sidecar: sidecar) { url in
         try SafeTensors.save(
           model.namedTensors(prefix: modelPrefix) + adam.stateTensors(),
           metadata: adam.stateMetadata(), to: url)
       }
     }
 
-    // The starting point is evaluation 0, so fine-tuning can only keep or beat it on dev.
-    if resumeFrom == nil {
-      _ = try evaluate(step: 0)
-      try checkpoint(step: 0)
-    }
-    let bar = progress ? ProgressBar(total: config.maxSteps, initial: sidecar.step, label: run.name) : nil
-    var step = sidecar.step
-    var interrupted = false
-    var lastLoss = 0.0
-    while step < config.maxSteps && sidecar.evaluationsWithoutGain < config.patience {
-      var row: [String: Double]
-      switch config.objective {
-      case .mle:
-        let items = batchIndices(
-          step: step, size: config.batchSize, count: trainSources.count, seed: config.seed)
-        let batch = Seq2SeqBatch(
-          sources: items.map { trainSources[$0] }, targets: items.map { trainTargets[$0] })
-        let tape = Tape()
-        let loss = model.negativeLogLikelihood(batch, on: tape)
-        tape.backward(loss)
-        row = ["train/nll": Double(loss.value.scalar)]
-      case .risk:
-        let items = batchIndices(
-          step: step, size: config.sourcesPerStep, count: trainSources.count, seed: config.seed)
-        row = riskStep(
-          model: model, config: config, sources: items.map { trainSources[$0] },
-          references: items.map { trainTargets[$0] },
-          bleuReferences: items.map { trainReferences[$0] }, step: step)
+    return try session.run {
+      // The starting point is evaluation 0, so fine-tuning can only keep or beat it on dev.
+      if !session.isResuming {
+        _ = try evaluate(step: 0)
+        try checkpoint(step: 0)
       }
-      row["train/grad_norm"] = Double(clipGradNorm(model.parameters, maxNorm: Float(config.clipNorm)))
-      step += 1
-      try NumericGuard.check(row, step: step)
-      adam.step()
-      adam.zeroGrad()
-      row[MetricsLogger.stepKey] = Double(step)
-      try metrics.log(row)
-      lastLoss = row["train/risk"] ?? row["train/nll"] ?? 0
-      bar?.update(step, extras: [(config.objective == .mle ? "nll" : "risk", lastLoss)])
-      if step % config.evalEvery == 0 || step == config.maxSteps {
-        _ = try evaluate(step: step)
-        try checkpoint(step: step)
+      let bar = progress ? ProgressBar(total: config.maxSteps, initial: sidecar.step, label: run.name) : nil
+      var step = sidecar.step
+      var interrupted = false
+      var lastLoss = 0.0
+      while step < config.maxSteps && sidecar.evaluationsWithoutGain < config.patience {
+        var row: [String: Double]
+        switch config.objective {
+        case .mle:
+          let items = batchIndices(
+            step: step, size: config.batchSize, count: trainSources.count, seed: config.seed)
+          let batch = Seq2SeqBatch(
+            sources: items.map { trainSources[$0] }, targets: items.map { trainTargets[$0] })
+          let tape = Tape()
+          let loss = model.negativeLogLikelihood(batch, on: tape)
+          tape.backward(loss)
+          row = ["train/nll": Double(loss.value.scalar)]
+        case .risk:
+          let items = batchIndices(
+            step: step, size: config.sourcesPerStep, count: trainSources.count, seed: config.seed)
+          row = riskStep(
+            model: model, config: config, sources: items.map { trainSources[$0] },
+            references: items.map { trainTargets[$0] },
+            bleuReferences: items.map { trainReferences[$0] }, step: step)
+        }
+        row["train/grad_norm"] = Double(clipGradNorm(model.parameters, maxNorm: Float(config.clipNorm)))
+        step += 1
+        try session.check(row, step: step)
+        adam.step()
+        adam.zeroGrad()
+        session.step = step
+        row[MetricsLogger.stepKey] = Double(step)
+        try metrics.log(row)
+        lastLoss = row["train/risk"] ?? row["train/nll"] ?? 0
+        bar?.update(step, extras: [(config.objective == .mle ? "nll" : "risk", lastLoss)])
+        if step % config.evalEvery == 0 || step == config.maxSteps {
+          _ = try evaluate(step: step)
+          try checkpoint(step: step)
+        }
+        if session.shouldStop {
+          try checkpoint(step: step)
+          interrupted = true
+          break
+        }
       }
-      if interrupt?.isRequested == true {
-        try checkpoint(step: step)
-        interrupted = true
-        break
+      bar?.finish(done: step, extras: [("best_dev_bleu", sidecar.bestDevBLEU)])
+      let summary = MRTTrainingSummary(
+        bestStep: sidecar.bestStep, bestDevBLEU: sidecar.bestDevBLEU, steps: step,
+        interrupted: interrupted)
+      if !interrupted {
+        try AtomicFile.write(try jsonData(summary), to: run.url.appendingPathComponent("summary.json"))
       }
+      return (interrupted ? .interrupted : .finished, summary)
     }
-    bar?.finish(done: step, extras: [("best_dev_bleu", sidecar.bestDevBLEU)])
-    try metrics.close()
-    let summary = MRTTrainingSummary(
-      bestStep: sidecar.bestStep, bestDevBLEU: sidecar.bestDevBLEU, steps: step,
-      interrupted: interrupted)
-    if interrupted {
-      try run.writeStatus(.interrupted)
-    } else {
-      try AtomicFile.write(try jsonData(summary), to: run.url.appendingPathComponent("summary.json"))
-      try run.writeStatus(.finished)
-    }
-    return summary
   }
 
   /// One minimum-risk update's gradients (accumulated into the parameters) and metrics:
@@ -326,7 +327,7 @@ public enum MRTTraining {
       throw FileError(path: url.path, reason: "cannot read the vocabularies (is this a run folder?)")
     }
     do { return try JSONDecoder().decode(MRTVocabularies.self, from: data) } catch {
-      throw FileError(path: url.path, reason: "invalid vocabularies: \(error)")
+      throw FileError(path: url.path, reason: "invalid vocabularies: \(error.plainReason)")
     }
   }
 

@@ -34,7 +34,8 @@ public struct PPOCheckpointSidecar: Codable, Sendable {
 /// function of the config and seed (and of `threads`, through BLAS summation order).
 public final class PPOTraining {
   public let config: PPORunConfig
-  public let folder: RunFolder
+  public let session: TrainingSession
+  public var folder: RunFolder { session.folder }
   public let spec: EnvironmentSpec
   public let ppo: PPO
   let isGridworld: Bool
@@ -46,11 +47,24 @@ public final class PPOTraining {
   /// Wall-clock columns, excluded when comparing runs for determinism.
   public static let wallClockKeys: Set<String> = [MetricName.fps, MetricName.timeElapsed]
 
-  /// Prepares a run: a new one (`resume == false`, the folder's old metrics are replaced) or the
-  /// continuation of the one in `folder` from its latest checkpoint.
-  public init(config: PPORunConfig, folder: RunFolder, resume: Bool) throws {
+  /// The config a session trains with: `fresh()` for a new run; for a resumed one the saved
+  /// config, with `requestedSteps` (`--steps`) under the budget rules of ``TrainingSession``.
+  public static func config(
+    for session: TrainingSession, requestedSteps: Int?, fresh: () throws -> PPORunConfig
+  ) throws -> PPORunConfig {
+    guard let checkpoint = session.resumeCheckpoint else { return try fresh() }
+    var config = try session.savedConfig(PPORunConfig.self)
+    config.totalTimesteps = try session.budget(
+      saved: config.totalTimesteps, requested: requestedSteps, done: checkpoint.step, flag: "--steps",
+      unit: "timesteps", finished: checkpoint.step >= config.totalTimesteps)
+    return config
+  }
+
+  /// Prepares the run of `session`: a new one, or the continuation of the one in its folder from
+  /// the latest checkpoint (`config` then comes from ``config(for:requestedSteps:fresh:)``).
+  public init(config: PPORunConfig, session: TrainingSession) throws {
     self.config = config
-    self.folder = folder
+    self.session = session
     spec = try config.environmentSpec()
     isGridworld = spec.gridMap != nil
     BLAS.threads = config.threads
@@ -70,42 +84,56 @@ public final class PPOTraining {
     if isGridworld { keys.append("eval/success_rate") }
     if config.ppo.clipRangeVf == nil { keys.removeAll { $0 == "train/clip_range_vf" } }
     metricKeys = keys
-    if resume {
-      guard let checkpoint = folder.latestCheckpoint() else {
-        throw ConfigError("cannot resume \(folder.url.path): it has no complete checkpoint")
-      }
+    if let checkpoint = session.resumeCheckpoint {
       let sidecar = try checkpoint.readSidecar(PPOCheckpointSidecar.self)
       let tensors = try SafeTensors.load(from: checkpoint.weightsURL)
       try ppo.restore(state: sidecar.state, tensors: tensors)
     }
+    session.step = ppo.numTimesteps
   }
 
-  /// Trains until `totalTimesteps`, or until `interrupt` is requested (then saves a checkpoint).
+  /// A new run in `folder` (replacing a run already there) or, with `resume`, the continuation of
+  /// the run in it (tests and library callers; the CLI opens a ``TrainingSession`` itself).
+  public convenience init(config: PPORunConfig, folder: RunFolder, resume: Bool) throws {
+    let session = try TrainingSession(RunRequest(folder: folder, start: resume ? .resume : .overwrite))
+    try self.init(config: config, session: session)
+  }
+
+  /// Trains until `totalTimesteps`, or until the session says stop (Ctrl-C, `stopAtTimesteps`),
+  /// then saves a checkpoint. The session records the end in `status.json`.
   /// - Throws: ``NonFiniteLossError`` (the run is marked failed; the last good checkpoint stays),
   ///   file errors.
-  /// `stopAtTimesteps` stops like an interrupt once that many steps are done (time budgets, tests).
-  public func run(
-    progress: ProgressBar?, interrupt: InterruptHandler?, stopAtTimesteps: Int? = nil
-  ) throws -> PPOTrainingOutcome {
-    try folder.create()
+  public func run(progress: ProgressBar?, stopAtTimesteps: Int? = nil) throws -> PPOTrainingOutcome {
+    if let stopAtTimesteps { session.stopAtStep = stopAtTimesteps }
     let resumedAt = ppo.numTimesteps
-    // A fresh run replaces an old run's checkpoints; a resumed one drops the abandoned future.
-    try folder.removeCheckpoints(after: resumedAt > 0 ? resumedAt : -1)
-    try folder.writeConfig(config)
-    try folder.writeStatus(.running)
-    let logger = try MetricsLogger(
-      folder: folder.url, keys: metricKeys, resumingAfter: resumedAt > 0 ? resumedAt : nil)
+    let logger = try session.begin(config: config, metricKeys: metricKeys)
     defer { try? logger.close() }
     let start = ProcessInfo.processInfo.systemUptime
+    return try session.run {
+      let status = try trainLoop(logger: logger, progress: progress, resumedAt: resumedAt, start: start)
+      var extras: [(String, Double)] = []
+      if let r = ppo.episodeRewardMean { extras.append(("ep_rew_mean", r)) }
+      if let e = lastEvaluation { extras.append(("eval", e.meanReturn)) }
+      progress?.finish(done: ppo.numTimesteps, extras: extras)
+      return (
+        status.0 == .finished ? .finished : .interrupted,
+        PPOTrainingOutcome(
+          status: status.0, timesteps: ppo.numTimesteps, iterations: ppo.iterations,
+          wallSeconds: ProcessInfo.processInfo.systemUptime - start, lastEvaluation: lastEvaluation,
+          checkpoint: status.1)
+      )
+    }
+  }
+
+  private func trainLoop(logger: MetricsLogger, progress: ProgressBar?, resumedAt: Int, start: Double) throws
+    -> (PPOTrainingOutcome.Status, Checkpoint?)
+  {
     var checkpoint: Checkpoint? = nil
     var status = PPOTrainingOutcome.Status.finished
     while !ppo.isFinished {
       let before = ppo.numTimesteps
-      let stats: TrainStats
-      do { stats = try ppo.iterate() } catch let error as NonFiniteLossError {
-        try folder.writeStatus(.failed(reason: error.description))
-        throw error
-      }
+      let stats = try ppo.iterate()
+      session.step = ppo.numTimesteps
       let elapsed = ProcessInfo.processInfo.systemUptime - start
       var row: [String: Double] = [
         MetricName.totalTimesteps: Double(ppo.numTimesteps),
@@ -143,8 +171,7 @@ public final class PPOTraining {
       if let e = lastEvaluation { extras.append(("eval", e.meanReturn)) }
       progress?.update(ppo.numTimesteps, extras: extras)
 
-      let interrupted =
-        (interrupt?.isRequested ?? false) || stopAtTimesteps.map { ppo.numTimesteps >= $0 } ?? false
+      let interrupted = session.shouldStop
       if ppo.isFinished || interrupted || ppo.iterations % Swift.max(config.checkpointFreq, 1) == 0 {
         checkpoint = try saveCheckpoint()
         try writeCurve()
@@ -156,15 +183,7 @@ public final class PPOTraining {
     }
     if ppo.numTimesteps > 0 && checkpoint == nil { checkpoint = try saveCheckpoint() }
     try writeCurve()
-    try folder.writeStatus(status == .finished ? .finished : .interrupted)
-    var extras: [(String, Double)] = []
-    if let r = ppo.episodeRewardMean { extras.append(("ep_rew_mean", r)) }
-    if let e = lastEvaluation { extras.append(("eval", e.meanReturn)) }
-    progress?.finish(done: ppo.numTimesteps, extras: extras)
-    return PPOTrainingOutcome(
-      status: status, timesteps: ppo.numTimesteps, iterations: ppo.iterations,
-      wallSeconds: ProcessInfo.processInfo.systemUptime - start, lastEvaluation: lastEvaluation,
-      checkpoint: checkpoint)
+    return (status, checkpoint)
   }
 
   /// Deterministic evaluation on separate copies seeded from the run's seed and the step, so a
@@ -178,8 +197,9 @@ public final class PPOTraining {
   @discardableResult
   func saveCheckpoint() throws -> Checkpoint {
     let data = try SafeTensors.encode(ppo.checkpointTensors(), metadata: ppo.checkpointMetadata())
-    return try folder.saveCheckpoint(
-      step: ppo.numTimesteps, sidecar: PPOCheckpointSidecar(state: ppo.state, config: config), weights: data)
+    return try session.saveCheckpoint(
+      step: ppo.numTimesteps, sidecar: PPOCheckpointSidecar(state: ppo.state, config: config)
+    ) { url in try AtomicFile.write(data, to: url) }
   }
 
   /// `curve.svg`: training episode return (mean of the last 100) and evaluation return.

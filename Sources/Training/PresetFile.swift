@@ -66,26 +66,32 @@ public struct PPOPreset: Sendable, Equatable {
   public static func load(contentsOf url: URL) throws -> PPOPreset {
     let text: String
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-      throw ConfigError("cannot read preset \(url.path): \(error.localizedDescription)")
+      throw ConfigError("cannot read preset \(url.path): \(error.plainReason)")
     }
     return try parse(text, name: url.deletingPathExtension().lastPathComponent)
   }
 
-  /// `environments/presets`, found the way the gridworld maps are (`$LOSSLAB_ENVIRONMENTS`, the
-  /// current folder, or next to the executable).
+  /// `presets` in the environments folder, found as the gridworld maps are (`EnvironmentsFolder`).
   public static func defaultDirectory() -> URL? {
-    if let root = ProcessInfo.processInfo.environment["LOSSLAB_ENVIRONMENTS"] {
-      return URL(fileURLWithPath: root).appendingPathComponent("presets")
+    EnvironmentsFolder.locate()?.appendingPathComponent("presets")
+  }
+
+  /// The preset folder, or an error listing the places searched.
+  public static func requireDirectory() throws -> URL {
+    guard let dir = defaultDirectory() else {
+      throw PresetFolderError(
+        message: EnvironmentsFolder.notFoundMessage("the preset folder environments/presets"))
     }
-    return EnvironmentSpec.defaultMapsDirectory()?.deletingLastPathComponent().appendingPathComponent(
-      "presets")
+    return dir
   }
 
   /// The preset file for an environment name: `cartpole` -> `cartpole.yaml`,
-  /// `gridworld:frozenlake-8x8` -> `frozenlake-8x8.yaml`; nil when there is none.
+  /// `gridworld:frozenlake-8x8` -> `frozenlake-8x8.yaml`, a Gymnasium id as the environment it
+  /// names (`CartPole-v1` -> `cartpole.yaml`); nil when there is none.
   public static func url(forEnvironment env: String, in directory: URL? = nil) -> URL? {
     guard let dir = directory ?? defaultDirectory() else { return nil }
-    var stem = env.hasPrefix("gridworld:") ? String(env.dropFirst("gridworld:".count)) : env
+    let name = EnvironmentSpec.canonicalName(env)
+    var stem = name.hasPrefix("gridworld:") ? String(name.dropFirst("gridworld:".count)) : name
     stem = URL(fileURLWithPath: stem).deletingPathExtension().lastPathComponent
     let url = dir.appendingPathComponent(stem + ".yaml")
     return FileManager.default.fileExists(atPath: url.path) ? url : nil
@@ -96,9 +102,7 @@ public struct PPOPreset: Sendable, Equatable {
     if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
       return try load(contentsOf: URL(fileURLWithPath: nameOrPath))
     }
-    guard let dir = directory ?? defaultDirectory() else {
-      throw ConfigError("cannot find the preset folder environments/presets (set LOSSLAB_ENVIRONMENTS)")
-    }
+    let dir = try directory ?? requireDirectory()
     let url = dir.appendingPathComponent(nameOrPath + ".yaml")
     guard FileManager.default.fileExists(atPath: url.path) else {
       throw ConfigError(
@@ -114,4 +118,10 @@ public struct PPOPreset: Sendable, Equatable {
     else { return [] }
     return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
   }
+}
+
+/// The preset folder is nowhere to be found: a broken installation, not a bad value (exit 1).
+public struct PresetFolderError: Error, CustomStringConvertible, Sendable {
+  public var message: String
+  public var description: String { message }
 }

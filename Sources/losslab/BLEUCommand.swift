@@ -71,7 +71,10 @@ struct BLEUCommand: ParsableCommand {
 
   func validate() throws {
     guard !references.isEmpty else { throw ValidationError("Give at least one reference file.") }
-    guard (0...17).contains(width) else { throw ValidationError("--width must be in 0...17, got \(width).") }
+    for path in references { try Allowed.path("REFERENCES", path) }
+    try Allowed.path("--input", input)
+    try Allowed.check("--width", width, 0...17)
+    try Allowed.check("--smooth-value", smoothValue, 0...1_000_000)
     if json && format == .text { throw ValidationError("--json and -f text contradict each other.") }
   }
 
@@ -118,10 +121,14 @@ struct BLEUCommand: ParsableCommand {
   }
 
   private static func read(_ path: String) throws -> BLEUSegments {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw ReadError(path: path, reason: "is a directory, not a file")
+    }
     do {
       return try BLEUSegments(contentsOf: URL(fileURLWithPath: path))
     } catch {
-      throw ReadError(path: path, reason: error.localizedDescription)
+      throw ReadError(path: path, reason: error.plainReason)
     }
   }
 

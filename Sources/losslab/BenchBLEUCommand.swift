@@ -32,11 +32,10 @@ struct BenchBLEUCommand: ParsableCommand {
   var noProcess = false
 
   func validate() throws {
-    guard lines > 0 else { throw ValidationError("--lines must be positive, got \(lines).") }
-    guard (1...lines).contains(sentences) else {
-      throw ValidationError("--sentences must be in 1...\(lines) (--lines), got \(sentences).")
-    }
-    guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats).") }
+    try Allowed.check("--lines", lines, 1...Limits.corpusPairs)
+    try Allowed.check("--sentences", sentences, 1...lines, "at most --lines")
+    try Allowed.check("--repeats", repeats, 1...Limits.timedRepeats)
+    try Allowed.path("--folder", folder)
   }
 
   func run() throws {

@@ -17,8 +17,8 @@ struct BenchCTCCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be >= 1, got \(threads)") }
-    if repeats < 1 { throw ValidationError("--repeats must be >= 1, got \(repeats)") }
+    try Allowed.check("--threads", threads, 1...Limits.workers)
+    try Allowed.check("--repeats", repeats, 1...Limits.timedRepeats)
   }
 
   func run() throws {

@@ -15,8 +15,8 @@ struct BenchEnvCommand: ParsableCommand {
   @Option(help: "Timed trials per figure; the median is reported (default 5).") var trials: Int = 5
 
   func validate() throws {
-    guard seconds > 0 else { throw ValidationError("--seconds must be positive, got \(seconds)") }
-    guard trials > 0 else { throw ValidationError("--trials must be positive, got \(trials)") }
+    try Allowed.check("--seconds", seconds, above: 0, upTo: 3_600)
+    try Allowed.check("--trials", trials, 1...Limits.timedRepeats)
   }
 
   func run() throws {

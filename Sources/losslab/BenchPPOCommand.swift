@@ -31,6 +31,13 @@ struct BenchPPOCommand: ParsableCommand {
   @Flag(help: "Print JSON.")
   var json = false
 
+  func validate() throws {
+    try Allowed.name("--preset", preset)
+    try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
+    try ThreadsOption.check(threads)
+    try Allowed.check("--eval-every", evalEvery, 0...Limits.steps)
+  }
+
   func run() throws {
     let chosen = try PPOPreset.resolve(preset)
     let result = try PPOBenchmark.run(

@@ -16,7 +16,8 @@ struct BenchSpeechCommand: ParsableCommand {
   var out: String?
 
   func validate() throws {
-    guard utterances >= 1 else { throw ValidationError("--utterances must be >= 1, got \(utterances)") }
+    try Allowed.check("--utterances", utterances, 1...Limits.utterances)
+    try Allowed.path("--out", out)
   }
 
   func run() throws {

@@ -30,7 +30,9 @@ struct CTCCasesCommand: ParsableCommand {
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   func validate() throws {
-    if threads < 1 { throw ValidationError("--threads must be >= 1, got \(threads)") }
+    try Allowed.path("INPUT", input)
+    try Allowed.path("OUTPUT", output)
+    try Allowed.check("--threads", threads, 1...Limits.workers)
   }
 
   func run() throws {

@@ -30,9 +30,12 @@ struct CTCEvalCommand: ParsableCommand {
 
   func validate() throws {
     guard ["train", "dev", "test"].contains(split) else {
-      throw ValidationError("--split must be train, dev or test, got '\(split)'")
+      throw ValidationError("--split '\(split)': allowed train, dev, test")
     }
-    if examples < 0 { throw ValidationError("--examples must be >= 0, got \(examples)") }
+    try Allowed.path("RUN", runFolder)
+    try Allowed.path("--data", data)
+    try Allowed.check("--examples", examples, 0...Limits.repeats)
+    if case .beam(let width) = decoder { try Allowed.check("--decoder", width, 1...Limits.beam, "beam:K") }
   }
 
   func run() throws {

@@ -31,9 +31,9 @@ struct CTCSynthCommand: ParsableCommand {
   var minWords: Int = 2
   @Option(help: "Most words per utterance (default 5).")
   var maxWords: Int = 5
-  @Option(help: "Lowest signal-to-noise ratio in dB (default 20).")
+  @Option(parsing: .unconditional, help: "Lowest signal-to-noise ratio in dB (default 20).")
   var snrMin: Double = 20
-  @Option(help: "Highest signal-to-noise ratio in dB (default 30).")
+  @Option(parsing: .unconditional, help: "Highest signal-to-noise ratio in dB (default 30).")
   var snrMax: Double = 30
   @Option(help: "Fraction of utterances in dev (default 0.1).")
   var devFraction: Double = 0.1
@@ -53,22 +53,26 @@ struct CTCSynthCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
-    guard utterances >= 1 else { throw ValidationError("--utterances must be >= 1, got \(utterances)") }
-    guard minWords >= 1, maxWords >= minWords else {
-      throw ValidationError("--min-words (\(minWords)) must be >= 1 and <= --max-words (\(maxWords))")
+    try Allowed.path("--out", out)
+    try Allowed.check("--utterances", utterances, 1...Limits.utterances)
+    try Allowed.check("--min-words", minWords, 1...Limits.words)
+    try Allowed.check("--max-words", maxWords, minWords...Limits.words, "at least --min-words")
+    try Allowed.check("--snr-min", snrMin, -100...100)
+    try Allowed.check("--snr-max", snrMax, snrMin...100, "at least --snr-min")
+    try Allowed.check("--dev-fraction", devFraction, 0...0.99)
+    try Allowed.check("--test-fraction", testFraction, 0...0.99)
+    if devFraction + testFraction >= 1 {
+      throw Allowed.error(
+        "--test-fraction", "\(testFraction)", "[0, \(1 - devFraction))",
+        "--dev-fraction \(devFraction) + --test-fraction must stay below 1")
     }
-    guard snrMin <= snrMax else {
-      throw ValidationError("--snr-min (\(snrMin)) must be <= --snr-max (\(snrMax))")
-    }
-    guard devFraction >= 0, testFraction >= 0, devFraction + testFraction < 1 else {
-      throw ValidationError("--dev-fraction and --test-fraction must be >= 0 with a sum below 1")
-    }
-    guard heldOutSpeakers >= 1, speakers > 2 * heldOutSpeakers else {
-      throw ValidationError(
-        "--speakers (\(speakers)) must exceed 2 x --held-out-speakers (\(heldOutSpeakers)) >= 2")
-    }
-    guard speakersPerVoice >= 1 else { throw ValidationError("--speakers-per-voice must be >= 1") }
-    guard testSpeakers >= 1 else { throw ValidationError("--test-speakers must be >= 1") }
+    try Allowed.check("--held-out-speakers", heldOutSpeakers, 1...Limits.speakers)
+    try Allowed.check(
+      "--speakers", speakers, (2 * heldOutSpeakers + 1)...max(2 * heldOutSpeakers + 1, Limits.speakers),
+      "more than 2 x --held-out-speakers")
+    try Allowed.name("--test-voice", testVoice, "an espeak-ng voice name")
+    try Allowed.check("--speakers-per-voice", speakersPerVoice, 1...Limits.speakers)
+    try Allowed.check("--test-speakers", testSpeakers, 1...Limits.speakers)
   }
 
   func run() throws {

@@ -14,13 +14,13 @@ struct CTCTrainCommand: ParsableCommand {
     discussion: """
       Writes OUT/config.json, status.json, metrics.csv and metrics.jsonl (train/ctc_loss,
       dev/cer, dev/wer per epoch), curve.svg and checkpoints/step-N.safetensors (+ .json).
-      Ctrl-C saves a checkpoint and stops; --resume continues from the latest checkpoint.
+      Ctrl-C saves a checkpoint, marks the run interrupted and exits 130; --resume OUT continues \
+      from the newest checkpoint with the saved config (--epochs may extend it). See docs/runs.md.
       """)
 
   @Option(help: "Corpus folder with train.jsonl and dev.jsonl (losslab ctc synth).")
   var data: String = "data/speech"
-  @Option(help: "Run folder.")
-  var out: String = "runs/ctc"
+  @OptionGroup var runFolder: RunFolderOptions
   @Option(
     help: "Passes over the training set (default 20; with --resume, the new total, default the saved one).")
   var epochs: Int?
@@ -46,34 +46,26 @@ struct CTCTrainCommand: ParsableCommand {
   var noSpecAugment = false
   @Option(help: "Random seed (default 1).")
   var seed: UInt64 = 1
-  @Flag(help: "Continue the run in --out from its latest checkpoint.")
-  var resume = false
   @OptionGroup var threads: ThreadsOption
 
   func validate() throws {
-    if let epochs, epochs < 1 { throw ValidationError("--epochs must be >= 1, got \(epochs)") }
-    if batchSize < 1 { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
-    if !(lr > 0) { throw ValidationError("--lr must be positive, got \(lr)") }
-    if !(finalLr >= 0) { throw ValidationError("--final-lr must be >= 0, got \(finalLr)") }
-    if !(clipNorm > 0) { throw ValidationError("--clip-norm must be positive, got \(clipNorm)") }
-    for (flag, value) in [
-      ("--hidden", hidden), ("--layers", layers), ("--frontend", frontend), ("--stride", stride),
-    ]
-    where value < 1 {
-      throw ValidationError("\(flag) must be >= 1, got \(value)")
-    }
-    if context < 0 { throw ValidationError("--context must be >= 0, got \(context)") }
+    try Allowed.path("--data", data)
+    try Allowed.check("--epochs", epochs, 1...Limits.epochs)
+    try Allowed.check("--batch-size", batchSize, 1...Limits.batch)
+    try Allowed.check("--lr", Double(lr), above: 0, upTo: Limits.learningRate)
+    try Allowed.check("--final-lr", finalLr, 0...Limits.learningRate)
+    try Allowed.check("--clip-norm", Double(clipNorm), above: 0, upTo: 1e6)
+    try Allowed.check("--hidden", hidden, 1...Limits.width)
+    try Allowed.check("--frontend", frontend, 1...Limits.width)
+    try Allowed.check("--layers", layers, 1...Limits.layers)
+    try Allowed.check("--stride", stride, 1...Limits.frames)
+    try Allowed.check("--context", context, 0...Limits.frames)
   }
 
   func run() throws {
     threads.apply()
     var config = CTCTrainingConfig(data: data)
-    let folder = RunFolder(url: URL(fileURLWithPath: out))
-    if resume, epochs == nil, let saved = try? folder.readConfig(CTCTrainingConfig.self) {
-      config.epochs = saved.epochs
-    } else {
-      config.epochs = epochs ?? 20
-    }
+    config.epochs = epochs ?? 20
     config.batchSize = batchSize
     config.learningRate = lr
     config.finalLearningRate = finalLr
@@ -85,8 +77,6 @@ struct CTCTrainCommand: ParsableCommand {
     config.model.stacking = FrameStacking(stride: stride, context: context)
     config.specAugment = noSpecAugment ? nil : SpecAugment()
 
-    let interrupt = InterruptHandler.install()
-    defer { interrupt.uninstall() }
     var bar: ProgressBar? = nil
     var observer = CTCTrainingObserver()
     observer.message = { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
@@ -103,26 +93,31 @@ struct CTCTrainCommand: ParsableCommand {
       let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
       FileHandle.standardError.write(Data("\(clear)\(line)\n".utf8))
     }
-    observer.shouldStop = { interrupt.isRequested }
-
-    let summary: CTCTrainingSummary
-    do {
-      summary = try CTCTraining.run(
-        config, folder: folder, resume: resume, observer: observer)
-    } catch let error as CTCTrainingError {
-      throw ValidationError(error.description)
-    }
-    bar?.finish()
-    let s = summary.state
-    if summary.interrupted {
-      print("interrupted at epoch \(s.epoch), update \(s.updates); resume with --resume")
-    } else {
+    try TrainingCommandExit.run {
+      let interrupt = InterruptHandler.install()
+      defer { interrupt.uninstall() }
+      let session = try TrainingSession(try runFolder.request(defaultOut: "runs/ctc"), interrupt: interrupt)
+      let summary: CTCTrainingSummary
+      do {
+        summary = try CTCTraining.run(config, session: session, requestedEpochs: epochs, observer: observer)
+      } catch let error as CTCTrainingError {
+        throw ValidationError(error.description)
+      }
+      bar?.finish()
+      let s = summary.state
+      if summary.interrupted {
+        print(
+          "interrupted at epoch \(s.epoch), update \(s.updates); "
+            + "continue with: losslab ctc train --resume \(session.folder.url.path)")
+        return .interrupted
+      }
       print(
         String(
           format: "trained %d epochs (%d updates, %d parameters) in %.1f s (+ %.1f s features); "
             + "dev CER %.4f, WER %.4f; run folder %@",
           s.epoch, s.updates, summary.parameters, s.trainSeconds, summary.featureSeconds, s.devCER ?? .nan,
-          s.devWER ?? .nan, out))
+          s.devWER ?? .nan, session.folder.url.path))
+      return .finished
     }
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Foundation
 import NeuralNets
+import Runs
 import Tensors
 
 /// `losslab demo ...`: short end-to-end runs that show the library working.
@@ -36,11 +37,12 @@ struct DemoRegressionCommand: ParsableCommand {
   @OptionGroup var threads: ThreadsOption
 
   func validate() throws {
-    guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
-    guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-    guard learningRate > 0 && learningRate.isFinite else {
-      throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
-    }
+    try Allowed.path("--out", out)
+    try Allowed.check("--steps", steps, 1...Limits.demoSteps)
+    try Allowed.check("--batch-size", batchSize, 1...Limits.batch)
+    // Any finite rate: a diverging one is stopped by the NaN guard (exit 1, no checkpoint).
+    try Allowed.check(
+      "--learning-rate", Double(learningRate), above: 0, upTo: Double(Float.greatestFiniteMagnitude))
   }
 
   func run() throws {
@@ -56,7 +58,9 @@ struct DemoRegressionCommand: ParsableCommand {
         + "Adam lr \(learningRate) linearly annealed, batch \(batchSize), \(BLAS.threads) BLAS thread(s)")
     let start = Date()
     let interactive = isatty(STDOUT_FILENO) != 0
+    var lastLoss: Float = 0
     let testMSE = demo.train { p in
+      lastLoss = p.trainLoss
       let line = String(
         format: "step %5d/%d  train loss %.5f  lr %.2e  %.1f s", p.step, p.steps, p.trainLoss, p.learningRate,
         Date().timeIntervalSince(start))
@@ -68,6 +72,9 @@ struct DemoRegressionCommand: ParsableCommand {
       }
     }
     if interactive { print() }
+    // The one NaN/Inf guard: a diverged fit fails (exit 1) and saves no checkpoint.
+    try NumericGuard.check(
+      [("train loss", Double(lastLoss)), ("held-out MSE", Double(testMSE))], step: steps)
     let folder = URL(fileURLWithPath: out, isDirectory: true)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let checkpoint = folder.appendingPathComponent("model.safetensors")

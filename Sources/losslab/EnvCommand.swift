@@ -48,6 +48,8 @@ extension EnvCommand {
       abstract: "The environments and maps with their spaces and settings.")
     @OptionGroup var environment: EnvironmentOptions
 
+    func validate() throws { _ = try environment.options() }
+
     func run() throws {
       // Each option goes to the environments that have that setting.
       let options = try environment.options()
@@ -110,7 +112,10 @@ extension EnvCommand {
     @OptionGroup var environment: EnvironmentOptions
 
     /// Resolving the name here (not in `run`) makes a bad name print this command's usage.
-    func validate() throws { _ = try environment.spec(env) }
+    func validate() throws {
+      try Allowed.name("ENV", env, "cartpole, gridworld:NAME or gridworld:PATH")
+      _ = try environment.spec(env)
+    }
 
     func run() throws {
       let spec = try environment.spec(env)
@@ -152,6 +157,8 @@ extension EnvCommand {
           "env replay supports cartpole, acrobot, mountaincar, mountaincar-continuous and pendulum, got '\(env)'"
         )
       }
+      try Allowed.path("--trajectories", trajectories)
+      try Allowed.path("--output", output)
     }
 
     func run() throws {
@@ -159,7 +166,7 @@ extension EnvCommand {
       do {
         text = try String(contentsOfFile: trajectories, encoding: .utf8)
       } catch {
-        throw ValidationError("--trajectories: cannot read '\(trajectories)': \(error.localizedDescription)")
+        throw ValidationError("--trajectories: cannot read '\(trajectories)': \(error.plainReason)")
       }
       let document: JSONValue
       do {
@@ -190,7 +197,10 @@ extension EnvCommand {
     @Flag(help: "JSON with Gymnasium's keys: nS, nA, P.") var json = false
     @OptionGroup var environment: EnvironmentOptions
 
-    func validate() throws { _ = try environment.spec(env) }
+    func validate() throws {
+      try Allowed.name("ENV", env, "gridworld:NAME or gridworld:PATH")
+      _ = try environment.spec(env)
+    }
 
     func run() throws {
       guard let map = try environment.spec(env).gridMap else {
@@ -222,7 +232,8 @@ extension EnvCommand {
     @OptionGroup var environment: EnvironmentOptions
 
     func validate() throws {
-      guard gamma > 0 && gamma <= 1 else { throw ValidationError("--gamma must be in (0, 1], got \(gamma)") }
+      try Allowed.check("--gamma", gamma, above: 0, upTo: 1)
+      try Allowed.name("ENV", env, "gridworld:NAME or gridworld:PATH")
       _ = try environment.spec(env)
     }
 

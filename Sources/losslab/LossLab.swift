@@ -1,6 +1,7 @@
 import ArgumentParser
 import BLEU
 import Core
+import Foundation
 import Reinforcement
 import Tensors
 
@@ -18,6 +19,6 @@ struct LossLab: ParsableCommand {
   static func main() {
     // OpenBLAS's workers spin at start-up; commands that use BLAS restart them on demand.
     BLAS.stopIdleWorkers()
-    main(nil)
+    Foundation.exit(CommandLineExit.run(LossLab.self, arguments: Array(CommandLine.arguments.dropFirst())))
   }
 }

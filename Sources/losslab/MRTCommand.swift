@@ -37,23 +37,17 @@ struct MRTCommand: ParsableCommand {
     var clauseRate = ToyTranslation.Options().clauseRate
 
     func validate() throws {
-      guard train >= 1, dev >= 1, test >= 1 else {
-        throw ValidationError("--train, --dev and --test must be at least 1")
+      try Allowed.path("--out", out)
+      for (flag, value) in [("--train", train), ("--dev", dev), ("--test", test)] {
+        try Allowed.check(flag, value, 1...Limits.corpusPairs)
       }
       for (flag, value) in [
-        ("--indefinite-rate", indefiniteRate), ("--drop-rate", dropRate),
-        ("--clause-rate", clauseRate),
-      ]
-      where !(0...1).contains(value) {
-        throw ValidationError("\(flag) must be in [0, 1], got \(value)")
+        ("--indefinite-rate", indefiniteRate), ("--drop-rate", dropRate), ("--clause-rate", clauseRate),
+      ] {
+        try Allowed.check(flag, value, 0...1)
       }
-      guard maxClauses >= 1 else {
-        throw ValidationError("--max-clauses must be at least 1, got \(maxClauses)")
-      }
-      guard maxLength >= ToyTranslation.Options().minLength else {
-        throw ValidationError(
-          "--max-length must be at least \(ToyTranslation.Options().minLength), got \(maxLength)")
-      }
+      try Allowed.check("--max-clauses", maxClauses, 1...Limits.clauses)
+      try Allowed.check("--max-length", maxLength, ToyTranslation.Options().minLength...Limits.sentenceWords)
     }
 
     func run() throws {
@@ -74,8 +68,8 @@ struct MRTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Train by maximum likelihood, or fine-tune by minimum risk (--objective risk --init).")
 
-    @Option(help: "Parallel corpus folder.") var data: String
-    @Option(help: "Run folder to create (or resume).") var out: String
+    @Option(help: "Parallel corpus folder (required for a new run).") var data: String?
+    @OptionGroup var runFolder: RunFolderOptions
     @Option(help: "Objective: mle or risk (default mle).") var objective: MRTObjective = .mle
     @Option(name: .customLong("init"), help: "MLE run folder to start from (risk).") var initFrom: String?
     @Option(help: "Seed (default 1).") var seed: UInt64 = 1
@@ -90,7 +84,9 @@ struct MRTCommand: ParsableCommand {
     @Flag(help: "Risk: add the reference to each candidate set.") var includeReference = false
     @Flag(help: "Risk: drop repeated candidates.") var deduplicate = false
     @Option(help: "Adam learning rate (default 1e-3 mle, 1e-4 risk).") var lr: Double?
-    @Option(help: "Maximum optimizer steps (default 10000 mle, 1500 risk).") var maxSteps: Int?
+    @Option(
+      help: "Maximum optimizer steps (default 10000 mle, 1500 risk; with --resume, the new total).")
+    var maxSteps: Int?
     @Option(help: "Steps between dev evaluations (default 500 mle, 100 risk).") var evalEvery: Int?
     @Option(help: "Evaluations without dev gain before stopping (default 4).") var patience = 4
     @Option(help: "Dev sentences per evaluation (default 1000).") var devSentences = 1_000
@@ -100,7 +96,7 @@ struct MRTCommand: ParsableCommand {
     var configurationValue: MRTConfiguration {
       var c = MRTConfiguration()
       c.objective = objective
-      c.data = data
+      c.data = data ?? ""
       c.initFrom = initFrom
       c.seed = seed
       c.embeddingSize = embedding
@@ -121,21 +117,45 @@ struct MRTCommand: ParsableCommand {
     }
 
     func validate() throws {
+      if runFolder.resume == nil && data == nil { throw ValidationError("--data is required for a new run") }
+      try Allowed.path("--data", data)
+      try Allowed.path("--init", initFrom)
+      try Allowed.check("--embedding", embedding, 1...Limits.width)
+      try Allowed.check("--hidden", hidden, 2...Limits.width, "even")
+      if hidden % 2 != 0 {
+        throw Allowed.error("--hidden", "\(hidden)", "even numbers in 2...\(Limits.width)", "")
+      }
+      try Allowed.check("--batch-size", batchSize, 1...Limits.batch)
+      try Allowed.check("--sources-per-step", sourcesPerStep, 1...Limits.batch)
+      try Allowed.check("--samples", samples, 1...Limits.samples)
+      try Allowed.check("--alpha", alpha, above: 0, upTo: 1_000)
+      try Allowed.check("--mle-weight", mleWeight, 0...1)
+      try Allowed.check("--lr", lr, Double.leastNormalMagnitude...Limits.learningRate)
+      try Allowed.check("--max-steps", maxSteps, 1...Limits.steps)
+      try Allowed.check("--eval-every", evalEvery, 1...Limits.steps)
+      try Allowed.check("--patience", patience, 0...Limits.steps)
+      try Allowed.check("--dev-sentences", devSentences, 1...Limits.corpusPairs)
+      try ThreadsOption.check(threads)
       if let message = configurationValue.validationError() { throw ValidationError(message) }
-      guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
       BLAS.threads = threads
-      let interrupt = InterruptHandler.install()
-      defer { interrupt.uninstall() }
-      let run = RunFolder(url: URL(fileURLWithPath: out))
-      let summary = try MRTTraining.train(
-        configurationValue, run: run, progress: !quiet, interrupt: interrupt,
-        log: { FileHandle.standardError.write(Foundation.Data(($0 + "\n").utf8)) })
-      print(
-        "\(out): best dev BLEU \(String(format: "%.2f", summary.bestDevBLEU)) at step \(summary.bestStep)"
-          + (summary.interrupted ? " (interrupted at step \(summary.steps); run again to resume)" : ""))
+      try TrainingCommandExit.run {
+        let interrupt = InterruptHandler.install()
+        defer { interrupt.uninstall() }
+        let session = try TrainingSession(try runFolder.request(), interrupt: interrupt)
+        let summary = try MRTTraining.train(
+          configurationValue, session: session, requestedMaxSteps: session.isResuming ? maxSteps : nil,
+          progress: !quiet, log: { FileHandle.standardError.write(Foundation.Data(($0 + "\n").utf8)) })
+        let path = session.folder.url.path
+        print(
+          "\(path): best dev BLEU \(String(format: "%.2f", summary.bestDevBLEU)) at step \(summary.bestStep)"
+            + (summary.interrupted
+              ? " (interrupted at step \(summary.steps); continue with: losslab mrt train --resume \(path))"
+              : ""))
+        return summary.interrupted ? .interrupted : .finished
+      }
     }
   }
 
@@ -152,9 +172,12 @@ struct MRTCommand: ParsableCommand {
 
     func validate() throws {
       guard ["train", "dev", "test"].contains(split) else {
-        throw ValidationError("--split must be one of train, dev, test; got '\(split)'")
+        throw ValidationError("--split '\(split)': allowed train, dev, test")
       }
-      guard beam >= 1 else { throw ValidationError("--beam must be at least 1, got \(beam)") }
+      try Allowed.path("RUN", runFolder)
+      try Allowed.path("--data", data)
+      try Allowed.check("--beam", beam, 1...Limits.beam)
+      try Allowed.check("--examples", examples, 0...Limits.repeats)
     }
 
     func run() throws {
@@ -184,7 +207,12 @@ struct MRTCommand: ParsableCommand {
       guard mle.count == mrt.count, mle.count >= 2 else {
         throw ValidationError("--mle and --mrt need the same number of runs, at least two")
       }
-      guard beam >= 1 else { throw ValidationError("--beam must be at least 1, got \(beam)") }
+      for path in mle { try Allowed.path("--mle", path) }
+      for path in mrt { try Allowed.path("--mrt", path) }
+      guard ["train", "dev", "test"].contains(split) else {
+        throw ValidationError("--split '\(split)': allowed train, dev, test")
+      }
+      try Allowed.check("--beam", beam, 1...Limits.beam)
     }
 
     func run() throws {

@@ -58,6 +58,7 @@ struct RLCompareCommand: ParsableCommand {
   var out: String
 
   @Option(
+    parsing: .unconditional,
     help: "Steps-to-threshold threshold (default: 90% of the way from random to optimal; 475 for CartPole).")
   var threshold: Double?
 
@@ -70,26 +71,48 @@ struct RLCompareCommand: ParsableCommand {
   var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
   func validate() throws {
-    if seeds < 1 { throw ValidationError("--seeds must be positive, got \(seeds)") }
-    if let jobs, jobs < 1 { throw ValidationError("--jobs must be positive, got \(jobs)") }
-    if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps)") }
-    if evalFreq < 1 {
-      throw ValidationError("--eval-freq must be positive for a learning curve, got \(evalFreq)")
+    try Allowed.name("--env", env)
+    try Allowed.path("--out", out)
+    try Allowed.name("--preset", preset)
+    try Allowed.assignments("--set", overrides, names: PPOConfig.keys)
+    try Allowed.assignments(
+      "--env-option", envOptions,
+      names: EnvironmentSpec.cartPoleKeys.map(\.key) + GridSettings.keys.map(\.key))
+    _ = try shapingNames()
+    try Allowed.check("--seeds", seeds, 1...Limits.seeds)
+    if firstSeed > UInt64.max - UInt64(seeds - 1) {
+      throw Allowed.error(
+        "--first-seed", "\(firstSeed)", "0...\(UInt64.max - UInt64(seeds - 1))",
+        "the last seed, FIRST + --seeds - 1, must fit in 64 bits")
     }
-    if evalEpisodes < 1 { throw ValidationError("--eval-episodes must be positive, got \(evalEpisodes)") }
+    try Allowed.check("--jobs", jobs, 1...Limits.jobs)
+    try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
+    try Allowed.check("--eval-freq", evalFreq, 1...Limits.steps, "a learning curve needs evaluations")
+    try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
+    try Allowed.check(
+      "--threshold", threshold, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
   }
 
-  func run() throws {
+  /// The `--shapings` list, each name checked.
+  func shapingNames() throws -> [String] {
     let names = shapings.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
       !$0.isEmpty
     }
-    guard !names.isEmpty else { throw ValidationError("--shapings: give at least one shaping") }
+    guard !names.isEmpty else {
+      throw ValidationError(
+        "--shapings '\(shapings)': allowed a comma-separated list of \(ShapingSpec.knownDescription)")
+    }
     for name in names {
       do { _ = try ShapingSpec.parse(name) } catch let error as ShapingError {
         throw ValidationError("--shapings: \(error.message)")
       }
     }
     guard Set(names).count == names.count else { throw ValidationError("--shapings: a shaping is repeated") }
+    return names
+  }
+
+  func run() throws {
+    let names = try shapingNames()
     let jobs = self.jobs ?? cores
     var plan = ComparePlan(env: env, shapings: names, seeds: seeds, out: URL(fileURLWithPath: out))
     plan.envOptions = envOptions
@@ -107,8 +130,8 @@ struct RLCompareCommand: ParsableCommand {
       return
     }
     // Validate the whole command once (env, preset, overrides, every shaping) before starting runs.
-    try validateFirstRuns(runs, executable: executable)
-    let stepsPerRun = try expectedSteps(runs[0], executable: executable)
+    try validateFirstRuns(plan, shapings: names)
+    let stepsPerRun = try expectedSteps(plan, shaping: names[0])
     let bar =
       noProgress
       ? nil : ProgressBar(total: max(1, runs.count * stepsPerRun), label: "compare \(runs.count) runs")
@@ -136,25 +159,17 @@ struct RLCompareCommand: ParsableCommand {
   }
 
   /// Fails fast with the train command's own message if the arguments are wrong for any shaping.
-  func validateFirstRuns(_ runs: [CompareRun], executable: URL) throws {
-    var seen = Set<String>()
-    for run in runs where seen.insert(run.shaping).inserted {
-      do {
-        var args = run.arguments
-        if let i = args.firstIndex(of: "--out") { args.removeSubrange(i...(i + 1)) }
-        _ = try RLTrainCommand.parse(Array(args.dropFirst(2)) + ["--out", "/dev/null/unused"]).runConfig()
-      } catch {
-        throw ValidationError("\(run.shaping): \(RLTrainCommand.message(for: error))")
+  func validateFirstRuns(_ plan: ComparePlan, shapings: [String]) throws {
+    for shaping in shapings {
+      do { _ = try RLTrainCommand.resolve(plan.request(shaping: shaping, seed: plan.firstSeed)) } catch {
+        throw ValidationError("\(shaping): \(RLTrainCommand.message(for: error))")
       }
     }
   }
 
   /// Environment steps per run as `rl train` will run them (the preset's when --steps is absent).
-  func expectedSteps(_ run: CompareRun, executable: URL) throws -> Int {
-    var args = run.arguments
-    if let i = args.firstIndex(of: "--out") { args.removeSubrange(i...(i + 1)) }
-    let config = try RLTrainCommand.parse(Array(args.dropFirst(2)) + ["--out", "/dev/null/unused"])
-      .runConfig()
+  func expectedSteps(_ plan: ComparePlan, shaping: String) throws -> Int {
+    let config = try RLTrainCommand.resolve(plan.request(shaping: shaping, seed: plan.firstSeed))
     let rollout = config.ppo.rolloutSize
     return (config.totalTimesteps + rollout - 1) / rollout * rollout
   }

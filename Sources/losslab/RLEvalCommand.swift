@@ -38,7 +38,9 @@ struct RLEvalCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
-    if episodes < 1 { throw ValidationError("--episodes must be positive, got \(episodes)") }
+    try Allowed.path("RUN", runFolder)
+    try Allowed.check("--episodes", episodes, 1...Limits.repeats)
+    try Allowed.check("--checkpoint", checkpoint, 0...Limits.steps)
   }
 
   func run() throws {

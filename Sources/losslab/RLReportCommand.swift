@@ -29,8 +29,18 @@ struct RLReportCommand: ParsableCommand {
   var order: String?
 
   @Option(
+    parsing: .unconditional,
     help: "Steps-to-threshold threshold (default: 90% of the way from random to optimal; 475 for CartPole).")
   var threshold: Double?
+
+  func validate() throws {
+    try Allowed.path("DIR", dir)
+    try Allowed.path("--out", out)
+    try Allowed.name("--baseline", baseline)
+    try Allowed.name("--order", order, "a comma-separated list of shapings")
+    try Allowed.check(
+      "--threshold", threshold, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+  }
 
   func run() throws {
     let root = URL(fileURLWithPath: dir)
@@ -38,6 +48,9 @@ struct RLReportCommand: ParsableCommand {
     let report: Report
     do {
       scan = try ReportRun.scan(root)
+      guard !scan.runs.isEmpty else {
+        throw CompareError("\(dir): no run folders (config.json + metrics.csv) under it")
+      }
       report = try Report(
         runs: scan.runs, problems: scan.problems,
         order: order?.split(separator: ",").map(String.init) ?? [], baseline: baseline, threshold: threshold)

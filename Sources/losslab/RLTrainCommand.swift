@@ -37,14 +37,13 @@ struct RLTrainCommand: ParsableCommand {
   @Option(help: "Random seed (initialisation, environments, sampling, shuffles).")
   var seed: UInt64 = 0
 
-  @Option(help: "Environment steps to train for (default: the preset's n_timesteps).")
+  @Option(
+    help:
+      "Environment steps to train for (default: the preset's n_timesteps; with --resume, the new total, above the steps done)."
+  )
   var steps: Int?
 
-  @Option(help: "Run folder to write.")
-  var out: String?
-
-  @Option(help: "Continue the run in this folder from its latest checkpoint (--steps may extend it).")
-  var resume: String?
+  @OptionGroup var runFolder: RunFolderOptions
 
   @Option(
     name: .customLong("eval-freq"),
@@ -64,113 +63,90 @@ struct RLTrainCommand: ParsableCommand {
   var noProgress = false
 
   func validate() throws {
-    if resume == nil && out == nil { throw ValidationError("--out is required (or --resume RUN_FOLDER)") }
-    if resume != nil && out != nil { throw ValidationError("--out and --resume exclude each other") }
-    if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps)") }
-    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-    if evalFreq < 0 { throw ValidationError("--eval-freq must be >= 0, got \(evalFreq)") }
-    if evalEpisodes < 1 { throw ValidationError("--eval-episodes must be positive, got \(evalEpisodes)") }
-    if checkpointFreq < 1 {
-      throw ValidationError("--checkpoint-freq must be positive, got \(checkpointFreq)")
+    try Allowed.name("--env", env)
+    try Allowed.name("--preset", preset)
+    try Allowed.name("--shaping", shaping)
+    do { _ = try ShapingSpec.parse(shaping) } catch let error as ShapingError {
+      throw ValidationError("--shaping: \(error.message)")
     }
+    try Allowed.assignments("--set", overrides, names: PPOConfig.keys)
+    _ = try environment.options()
+    try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
+    try ThreadsOption.check(threads)
+    try Allowed.check("--eval-freq", evalFreq, 0...Limits.steps)
+    try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
+    try Allowed.check("--checkpoint-freq", checkpointFreq, 1...Limits.steps)
   }
 
-  func runConfig() throws -> PPORunConfig {
-    let chosenPreset: PPOPreset?
-    if let preset {
-      chosenPreset = try PPOPreset.resolve(preset)
-    } else if let env, let url = PPOPreset.url(forEnvironment: env) {
-      chosenPreset = try PPOPreset.load(contentsOf: url)
-    } else if env == nil {
-      throw ValidationError(
-        "give --env (cartpole, gridworld:NAME) or --preset (\(PPOPreset.available().joined(separator: ", ")))"
-      )
-    } else {
-      chosenPreset = nil
+  /// The request as the library takes it (presets are applied in ``PPORunRequest/resolve()``).
+  func runRequest() throws -> PPORunRequest {
+    var request = PPORunRequest(env: env, preset: preset)
+    request.overrides = overrides
+    request.envOptions = try environment.options()
+    request.steps = steps
+    request.seed = seed
+    request.shaping = shaping
+    request.evalFreq = evalFreq
+    request.evalEpisodes = evalEpisodes
+    request.checkpointFreq = checkpointFreq
+    request.threads = threads
+    return request
+  }
+
+  func runConfig() throws -> PPORunConfig { try RLTrainCommand.resolve(runRequest()) }
+
+  /// ``PPORunRequest/resolve()`` with its errors as usage errors (exit 2).
+  static func resolve(_ request: PPORunRequest) throws -> PPORunConfig {
+    do { return try request.resolve() } catch let error as ConfigError {
+      throw ValidationError(error.message)
+    } catch let error as EnvironmentError {
+      throw ValidationError(error.message)
+    } catch let error as GridMapError {
+      throw ValidationError(error.description)
     }
-    guard let envName = env ?? chosenPreset?.environment else {
-      throw ValidationError("the preset names no environment: give --env")
-    }
-    var ppo = chosenPreset?.config ?? PPOConfig()
-    for item in overrides {
-      guard let eq = item.firstIndex(of: "=") else {
-        throw ValidationError(
-          "--set expects NAME=VALUE, got '\(item)' (names: \(PPOConfig.keys.joined(separator: ", ")))")
-      }
-      do { try ppo.set(String(item[..<eq]), String(item[item.index(after: eq)...])) } catch let error
-        as ConfigError
-      {
-        throw ValidationError("--set: \(error.message)")
-      }
-    }
-    do { try ppo.validate() } catch let error as ConfigError { throw ValidationError(error.message) }
-    var config = PPORunConfig(env: envName, totalTimesteps: steps ?? ppo.nTimesteps, ppo: ppo)
-    config.envOptions = (chosenPreset?.environmentOptions ?? [:]).merging(try environment.options()) { $1 }
-    _ = try environment.spec(envName, options: config.envOptions)  // fail early on a bad name/option
-    config.preset = preset ?? chosenPreset?.name
-    config.seed = seed
-    do {
-      let spec = try environment.spec(envName, options: config.envOptions)
-      _ = try RewardShaping(name: shaping, environment: spec, gamma: ppo.gamma)
-    } catch let error as ShapingError { throw ValidationError("--shaping: \(error.message)") }
-    config.shaping = shaping == "none" ? nil : shaping
-    config.evalFreq = evalFreq
-    config.evalEpisodes = evalEpisodes
-    config.checkpointFreq = checkpointFreq
-    config.threads = threads
-    return config
   }
 
   func run() throws {
-    let folder: RunFolder
-    var config: PPORunConfig
-    if let resume {
-      folder = RunFolder(url: URL(fileURLWithPath: resume))
-      guard FileManager.default.fileExists(atPath: folder.configURL.path) else {
-        throw ValidationError("--resume: \(resume) is not a run folder (no config.json)")
+    try TrainingCommandExit.run {
+      let interrupt = InterruptHandler.install()
+      defer { interrupt.uninstall() }
+      let session = try TrainingSession(try runFolder.request(), interrupt: interrupt)
+      let config = try PPOTraining.config(for: session, requestedSteps: steps, fresh: runConfig)
+      let folder = session.folder
+      let training: PPOTraining
+      do { training = try PPOTraining(config: config, session: session) } catch let error as ConfigError {
+        throw ValidationError(error.message)
       }
-      config = try folder.readConfig(PPORunConfig.self)
-      if let steps { config.totalTimesteps = steps }
-    } else {
-      folder = RunFolder(url: URL(fileURLWithPath: out!))
-      config = try runConfig()
-    }
-    let training: PPOTraining
-    do { training = try PPOTraining(config: config, folder: folder, resume: resume != nil) } catch let error
-      as ConfigError
-    {
-      throw ValidationError(error.message)
-    }
-    if resume != nil {
-      print("resuming \(folder.url.path) at \(training.ppo.numTimesteps) timesteps")
-    }
-    let bar =
-      noProgress
-      ? nil
-      : ProgressBar(total: config.totalTimesteps, initial: training.ppo.numTimesteps, label: "train")
-    let interrupt = InterruptHandler.install()
-    defer { interrupt.uninstall() }
-    let startSteps = training.ppo.numTimesteps
-    let outcome = try training.run(progress: bar, interrupt: interrupt)
-    let rate = Double(outcome.timesteps - startSteps) / max(outcome.wallSeconds, 1e-9)
-    var summary = "\(config.env) seed \(config.seed): \(outcome.timesteps) timesteps"
-    summary += String(format: " in %.2f s (%.0f steps/s)", outcome.wallSeconds, rate)
-    if let r = training.ppo.episodeRewardMean { summary += String(format: ", ep_rew_mean %.2f", r) }
-    if let e = outcome.lastEvaluation {
-      summary += String(
-        format: ", eval %.2f +/- %.2f over %d episodes", e.meanReturn, e.stdReturn, e.episodes)
-      if training.spec.gridMap != nil { summary += String(format: " (success %.3f)", e.successRate) }
-    }
-    print(summary)
-    switch outcome.status {
-    case .finished:
-      print("run folder: \(folder.url.path)")
-    case .interrupted:
-      print(
-        "interrupted at \(outcome.timesteps) timesteps; checkpoint saved to \(outcome.checkpoint?.weightsURL.path ?? "-")"
-      )
-      print("continue with: losslab rl train --resume \(folder.url.path)")
-      throw ExitCode(130)
+      if session.isResuming {
+        print("resuming \(folder.url.path) at \(training.ppo.numTimesteps) timesteps")
+      }
+      let bar =
+        noProgress
+        ? nil
+        : ProgressBar(total: config.totalTimesteps, initial: training.ppo.numTimesteps, label: "train")
+      let startSteps = training.ppo.numTimesteps
+      let outcome = try training.run(progress: bar)
+      let rate = Double(outcome.timesteps - startSteps) / max(outcome.wallSeconds, 1e-9)
+      var summary = "\(config.env) seed \(config.seed): \(outcome.timesteps) timesteps"
+      summary += String(format: " in %.2f s (%.0f steps/s)", outcome.wallSeconds, rate)
+      if let r = training.ppo.episodeRewardMean { summary += String(format: ", ep_rew_mean %.2f", r) }
+      if let e = outcome.lastEvaluation {
+        summary += String(
+          format: ", eval %.2f +/- %.2f over %d episodes", e.meanReturn, e.stdReturn, e.episodes)
+        if training.spec.gridMap != nil { summary += String(format: " (success %.3f)", e.successRate) }
+      }
+      print(summary)
+      switch outcome.status {
+      case .finished:
+        print("run folder: \(folder.url.path)")
+        return .finished
+      case .interrupted:
+        print(
+          "interrupted at \(outcome.timesteps) timesteps; checkpoint saved to \(outcome.checkpoint?.weightsURL.path ?? "-")"
+        )
+        print("continue with: losslab rl train --resume \(folder.url.path)")
+        return .interrupted
+      }
     }
   }
 }

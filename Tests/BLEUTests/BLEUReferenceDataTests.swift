@@ -44,14 +44,14 @@ import Testing
       let refs = sentence["refs"] as! [String]
       for result in sentence["results"] as! [[String: Any]] {
         let settings = try BLEUFixtures.settings(result)
-        let score = BLEU(settings).sentenceScore(hypothesis: hyp, references: refs)
+        let score = try BLEU(settings).sentenceScore(hypothesis: hyp, references: refs)
         BLEUFixtures.expectMatches(
           score, result, "sentence \(j) \(settings.smoothing.signature) eff=\(settings.effectiveOrder)")
       }
       // `sacrebleu.sentence_bleu` defaults: exp smoothing with effective order.
       let defaults = BLEU(BLEUSettings(effectiveOrder: true))
       BLEUFixtures.expectMatches(
-        defaults.sentenceScore(hypothesis: hyp, references: refs),
+        try defaults.sentenceScore(hypothesis: hyp, references: refs),
         sentence["sentence_bleu_default"] as! [String: Any], "sentence \(j) default")
     }
   }
@@ -62,7 +62,7 @@ import Testing
     let sentences = try #require(expected["sentences"] as? [[String: Any]])
     var ids = BLEU.TokenIDs()
     for (j, sentence) in sentences.enumerated() {
-      let reference = BLEUReference(tokens: (sentence["refs"] as! [String]).map { ids.ids($0) })
+      let reference = try BLEUReference(tokens: (sentence["refs"] as! [String]).map { ids.ids($0) })
       let stats = reference.sentenceStatistics(hypothesis: ids.ids(sentence["hyp"] as! String))
       for result in sentence["results"] as! [[String: Any]] {
         let settings = try BLEUFixtures.settings(result)
@@ -97,7 +97,7 @@ import Testing
     #expect(cases.count == 18)
     for (k, c) in cases.enumerated() {
       let settings = try BLEUFixtures.settings(c["settings"] as! [String: Any])
-      let score = BLEU(settings).sentenceScore(
+      let score = try BLEU(settings).sentenceScore(
         hypothesis: c["hyp"] as! String, references: c["refs"] as! [String])
       BLEUFixtures.expectMatches(score, c, "upstream sentence \(k)")
       let upstream = c["upstream_expected"] as! Double

@@ -8,9 +8,9 @@ import Testing
 
 /// Closed-form cases for the statistics, the scoring rules and the integer API.
 @Suite struct BLEUStatisticsTests {
-  @Test func handComputedSentence() {
+  @Test func handComputedSentence() throws {
     // hyp "a b c d e" vs ref "a b c d f": matches 4/5, 3/4, 2/3, 1/2; lengths equal (BP = 1).
-    let reference = BLEUReference(tokens: [[1, 2, 3, 4, 6]])
+    let reference = try BLEUReference(tokens: [[1, 2, 3, 4, 6]])
     let stats = reference.sentenceStatistics(hypothesis: [1, 2, 3, 4, 5])
     #expect(stats.correct == [4, 3, 2, 1])
     #expect(stats.total == [5, 4, 3, 2])
@@ -20,9 +20,9 @@ import Testing
     #expect(score.bp == 1)
   }
 
-  @Test func clippingAndMultipleReferences() {
+  @Test func clippingAndMultipleReferences() throws {
     // "the the the" against refs with 1 and 2 "the": clipped to the maximum over references, 2.
-    let reference = BLEUReference(tokens: [[7, 8], [7, 7, 9, 10]])
+    let reference = try BLEUReference(tokens: [[7, 8], [7, 7, 9, 10]])
     let stats = reference.sentenceStatistics(hypothesis: [7, 7, 7])
     #expect(stats.correct[0] == 2)
     #expect(stats.correct[1] == 1)  // "the the" occurs once in reference 2
@@ -60,9 +60,9 @@ import Testing
     }
   }
 
-  @Test func effectiveOrder() {
+  @Test func effectiveOrder() throws {
     // Two tokens, both matching: only orders 1 and 2 have n-grams.
-    let stats = BLEUReference(tokens: [[1, 2]]).sentenceStatistics(hypothesis: [1, 2])
+    let stats = try BLEUReference(tokens: [[1, 2]]).sentenceStatistics(hypothesis: [1, 2])
     #expect(stats.total == [2, 1, 0, 0])
     #expect(abs(stats.score(effectiveOrder: true).score - 100) < 1e-9)
     #expect(stats.score(effectiveOrder: false).score == 0)

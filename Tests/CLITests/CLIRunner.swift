@@ -5,7 +5,17 @@ import TestSupport
 enum CLI {
   typealias Run = LossLabProcess.Result
 
-  static func run(_ arguments: [String]) throws -> Run { try LossLabProcess.result(arguments) }
+  /// The `losslab` built beside this test binary.
+  static var executable: URL {
+    (try? LossLabProcess.executable()) ?? URL(fileURLWithPath: "/nonexistent/losslab")
+  }
+
+  static func run(
+    _ arguments: [String], executable: URL? = nil, environment: [String: String]? = nil, directory: URL? = nil
+  ) throws -> Run {
+    try LossLabProcess.result(
+      arguments, in: directory, environment: environment ?? [:], executable: executable)
+  }
 
   /// `Tests/Fixtures/<relative>`.
   static func fixture(_ relative: String) -> URL { Fixtures.url(relative) }

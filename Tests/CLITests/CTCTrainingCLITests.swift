@@ -34,7 +34,7 @@ import Testing
     #expect(csv.split(separator: "\n").count == 2)
 
     // Resuming a finished run with a larger --epochs trains the extra epoch only.
-    let more = try run(["ctc", "train", "--data", data, "--out", out, "--epochs", "2", "--resume"])
+    let more = try run(["ctc", "train", "--resume", out, "--epochs", "2"])
     #expect(more.0 == 0, "\(more.2)")
     #expect(more.1.hasPrefix("trained 2 epochs"), "\(more.1)")
 

@@ -57,8 +57,8 @@ import Testing
     #expect(comparison.contains("paired t-test"))
   }
 
-  /// Same seed, same metrics (bit for bit); running a finished run's command again leaves it as
-  /// it is (it reports the summary, it does not retrain).
+  /// Same seed, same metrics (bit for bit); running a finished run's command again is refused,
+  /// and resuming it says it is finished; neither retrains.
   @Test func trainingIsDeterministic() throws {
     let folder = try Self.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -73,8 +73,9 @@ import Testing
     let a = try String(contentsOf: folder.appendingPathComponent("a/metrics.csv"), encoding: .utf8)
     let b = try String(contentsOf: folder.appendingPathComponent("b/metrics.csv"), encoding: .utf8)
     #expect(a == b && a.split(separator: "\n").count == 1 + 1 + 12 + 2)
-    let again = try Self.run(args + ["--out", "a"], in: folder)
-    #expect(again.contains("best dev BLEU"))
+    _ = try Self.run(args + ["--out", "a"], in: folder, expectStatus: 2)
+    let again = try Self.run(["mrt", "train", "--resume", "a"], in: folder)
+    #expect(again.contains("already finished at 12 steps"))
     let after = try String(contentsOf: folder.appendingPathComponent("a/metrics.csv"), encoding: .utf8)
     #expect(after == a)
   }
@@ -84,20 +85,20 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     let risk = try Self.run(
       ["mrt", "train", "--data", "x", "--out", "y", "--objective", "risk"], in: folder,
-      expectStatus: 64)
+      expectStatus: 2)
     #expect(risk.contains("--objective risk needs --init"))
     let objective = try Self.run(
       ["mrt", "train", "--data", "x", "--out", "y", "--objective", "bleu"], in: folder,
-      expectStatus: 64)
+      expectStatus: 2)
     #expect(objective.contains("--objective"))
-    let split = try Self.run(["mrt", "eval", "r", "--split", "valid"], in: folder, expectStatus: 64)
-    #expect(split.contains("--split must be one of train, dev, test"))
+    let split = try Self.run(["mrt", "eval", "r", "--split", "valid"], in: folder, expectStatus: 2)
+    #expect(split.contains("--split 'valid': allowed train, dev, test"))
     let rate = try Self.run(
-      ["mrt", "data", "--out", "d", "--clause-rate", "1.5"], in: folder, expectStatus: 64)
-    #expect(rate.contains("--clause-rate must be in [0, 1], got 1.5"))
+      ["mrt", "data", "--out", "d", "--clause-rate", "1.5"], in: folder, expectStatus: 2)
+    #expect(rate.contains("--clause-rate 1.5: allowed 0...1"))
     let clauses = try Self.run(
-      ["mrt", "data", "--out", "d", "--max-clauses", "0"], in: folder, expectStatus: 64)
-    #expect(clauses.contains("--max-clauses must be at least 1, got 0"))
+      ["mrt", "data", "--out", "d", "--max-clauses", "0"], in: folder, expectStatus: 2)
+    #expect(clauses.contains("--max-clauses 0: allowed 1...100"))
   }
 
   /// The grammar options reach the corpus: one clause and no noise give simple sentences whose

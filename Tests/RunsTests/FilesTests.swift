@@ -183,10 +183,15 @@ import Testing
     #expect(try run.readConfig(Config.self) == Config(seed: 1, learningRate: 3e-4, env: "CartPole-v1"))
     try run.writeStatus(.running)
     #expect(run.readStatus() == .running && !run.isFinished)
-    try run.writeStatus(.failed(reason: "train/value_loss is nan at step 2048"))
+    try run.writeStatus(.failed(reason: "train/value_loss is nan at step 2048"), step: 2048)
     #expect(run.readStatus() == .failed(reason: "train/value_loss is nan at step 2048"))
-    #expect(
-      try readText(run.statusURL).contains("\"status\" : \"failed: train/value_loss is nan at step 2048\""))
+    let status = try readText(run.statusURL)
+    #expect(status.contains("\"status\" : \"failed\""))
+    #expect(status.contains("\"reason\" : \"train/value_loss is nan at step 2048\""))
+    #expect(status.contains("\"step\" : 2048"))
+    // Older runs wrote the reason into the status.
+    try AtomicFile.write(#"{"status": "failed: x", "updated": "2026-01-01T00:00:00Z"}"#, to: run.statusURL)
+    #expect(run.readStatus() == .failed(reason: "x"))
     try run.writeStatus(.finished, date: Date(timeIntervalSince1970: 0))
     #expect(run.isFinished)
     #expect(try readText(run.statusURL).contains("\"updated\" : \"1970-01-01T00:00:00Z\""))

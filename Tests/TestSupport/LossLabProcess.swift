@@ -9,8 +9,9 @@ public enum LossLabProcess {
     public var status: Int32
     public var stdout: String
     public var stderr: String
-    /// True when the child ended by a signal (a trap: SIGILL, SIGTRAP, SIGABRT, SIGSEGV).
-    public var signalled: Bool
+    /// True when the child ended by a signal (a trap: SIGILL, SIGTRAP, SIGABRT, SIGSEGV);
+    /// `status` is then the signal's number.
+    public var signaled: Bool
   }
 
   public struct NotBuilt: Error, CustomStringConvertible { public var description: String }
@@ -29,14 +30,14 @@ public enum LossLabProcess {
       description: "no losslab executable above \(me.path); build it with `swift build --build-tests`")
   }
 
-  /// Runs `losslab arguments` in `directory` (default: the repository root, where
-  /// `environments/` lives) with `environment` added to this process's environment.
+  /// Runs `losslab arguments` (or another copy of it, `executable`) in `directory` (default: the
+  /// repository root, where `environments/` lives) with `environment` added to this process's.
   public static func result(
     _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-    stdin: Data? = nil
+    stdin: Data? = nil, executable binary: URL? = nil
   ) throws -> Result {
     let process = Process()
-    process.executableURL = try executable()
+    process.executableURL = try binary ?? executable()
     process.arguments = arguments
     process.currentDirectoryURL = directory ?? Fixtures.repositoryRoot
     if !environment.isEmpty {
@@ -61,7 +62,7 @@ public enum LossLabProcess {
     return Result(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData.value, as: UTF8.self),
-      signalled: process.terminationReason == .uncaughtSignal)
+      signaled: process.terminationReason == .uncaughtSignal)
   }
 
   /// ``result(_:in:environment:stdin:)`` as (exit status, stdout, stderr).

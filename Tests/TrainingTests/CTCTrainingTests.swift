@@ -59,7 +59,7 @@ import Training
     #expect(try readText(run.curveURL).contains("<svg"))
 
     // A second run into the same folder without resume is refused.
-    #expect(throws: CTCTrainingError.self) { try CTCTraining.run(tinyConfig(data, epochs: 1), folder: run) }
+    #expect(throws: RunLifecycleError.self) { try CTCTraining.run(tinyConfig(data, epochs: 1), folder: run) }
 
     let report = try CTCTraining.evaluate(run: run, data: data.path, split: "test", decoding: .beam(width: 4))
     #expect(report.utterances == 2)
@@ -102,6 +102,35 @@ import Training
     #expect(ra.rows.count == 2 && rb.rows.count == 2)
     #expect(ra.column(CTCMetric.devCER)! == rb.column(CTCMetric.devCER)!)
     #expect(ra.column(CTCMetric.trainLoss)! == rb.column(CTCMetric.trainLoss)!)
+  }
+
+  /// Stopped right after the last update of epoch 1 (before its dev evaluation and row), then
+  /// resumed: the metrics (wall-clock aside, the learning rate included) and the final
+  /// checkpoint bytes equal the uninterrupted run's.
+  @Test func resumeAtAnEpochEndMatchesExactly() throws {
+    let scratch = try makeScratchFolder()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let data = try corpus(scratch)
+    let config = tinyConfig(data, epochs: 2)
+    let straight = RunFolder(url: scratch.appendingPathComponent("straight"))
+    _ = try CTCTraining.run(config, folder: straight)
+    let split = RunFolder(url: scratch.appendingPathComponent("split"))
+    let session = try TrainingSession(RunRequest(folder: split, start: .new))
+    session.stopAtStep = 16  // samples: the 4th update, the end of epoch 1
+    let first = try CTCTraining.run(config, session: session)
+    #expect(first.interrupted && first.state.epoch == 0 && first.state.batch == 4)
+    #expect(split.readStatusRecord()?.step == 16)
+    _ = try CTCTraining.run(config, session: try TrainingSession(RunRequest(folder: split, start: .resume)))
+    func rows(_ run: RunFolder) throws -> [[Double?]] {
+      let table = try MetricsTable.read(run.metricsCSVURL)
+      let wall = try #require(table.keys.firstIndex(of: CTCMetric.timeElapsed))
+      return table.rows.map { row in row.enumerated().filter { $0.offset != wall }.map(\.element) }
+    }
+    #expect(try rows(straight) == (try rows(split)))
+    let a = try #require(straight.latestCheckpoint())
+    let b = try #require(split.latestCheckpoint())
+    #expect(a.step == b.step)
+    #expect(try Data(contentsOf: a.weightsURL) == (try Data(contentsOf: b.weightsURL)))
   }
 
   @Test func nonFiniteWeightsFailTheRun() throws {

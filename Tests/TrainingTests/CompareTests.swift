@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import Runs
 import TestSupport
 import Testing
 import Training
@@ -72,5 +73,27 @@ import Training
     #expect(second.skipped.map(\.shaping) == ["a", "c"])
     #expect(second.failed.map(\.run.shaping) == ["b"])
     #expect(second.finished.isEmpty)
+  }
+
+  /// Unfinished runs go through the session's resume path (`rl train --resume DIR`) when they have
+  /// a checkpoint, whatever their status says (interrupted, killed while `running`, failed);
+  /// a run without one starts over with `--overwrite`.
+  @Test func runnerResumesThroughTheSessionPath() throws {
+    let root = try makeScratchFolder()
+    func run(_ name: String, checkpoint: Bool) throws -> CompareRun {
+      let folder = RunFolder(url: root.appendingPathComponent("runs/\(name)"))
+      try folder.writeConfig(["seed": 0])
+      try folder.writeStatus(.running)
+      if checkpoint { try folder.saveCheckpoint(step: 5, sidecar: ["s": 1], weights: Data()) }
+      var run = CompareRun(shaping: name, seed: 0, folder: folder.url, arguments: ["-c", "echo \"new $0\""])
+      run.resumeArguments = ["-c", "echo resumed"]
+      return run
+    }
+    let runs = [try run("killed", checkpoint: true), try run("early", checkpoint: false)]
+    _ = try CompareRunner.run(
+      runs, executable: URL(fileURLWithPath: "/bin/sh"), jobs: 1, threads: 1, stepsPerRun: 10, progress: nil,
+      interrupt: nil)
+    #expect(try readText(root.appendingPathComponent("runs/killed/train.log")) == "resumed\n")
+    #expect(try readText(root.appendingPathComponent("runs/early/train.log")) == "new --overwrite\n")
   }
 }

@@ -79,8 +79,8 @@ private func deterministicColumns(_ folder: RunFolder) throws -> [[String]] {
       try? FileManager.default.removeItem(at: b.url)
     }
     let config = try shortCartPole()
-    _ = try PPOTraining(config: config, folder: a, resume: false).run(progress: nil, interrupt: nil)
-    _ = try PPOTraining(config: config, folder: b, resume: false).run(progress: nil, interrupt: nil)
+    _ = try PPOTraining(config: config, folder: a, resume: false).run(progress: nil)
+    _ = try PPOTraining(config: config, folder: b, resume: false).run(progress: nil)
     let rowsA = try deterministicColumns(a)
     #expect(rowsA.count == 17)  // header + 16 iterations
     #expect(rowsA == (try deterministicColumns(b)))
@@ -88,7 +88,7 @@ private func deterministicColumns(_ folder: RunFolder) throws -> [[String]] {
     let c = temporaryFolder("det-c")
     defer { try? FileManager.default.removeItem(at: c.url) }
     _ = try PPOTraining(config: try shortCartPole(seed: 4), folder: c, resume: false).run(
-      progress: nil, interrupt: nil)
+      progress: nil)
     #expect(rowsA != (try deterministicColumns(c)))
   }
 
@@ -101,17 +101,17 @@ private func deterministicColumns(_ folder: RunFolder) throws -> [[String]] {
     }
     let config = try shortCartPole()
     let uninterrupted = try PPOTraining(config: config, folder: whole, resume: false)
-    _ = try uninterrupted.run(progress: nil, interrupt: nil)
+    _ = try uninterrupted.run(progress: nil)
 
     // Stop after 6 iterations (between checkpoints 4 and 8: the stop itself checkpoints), resume.
     let first = try PPOTraining(config: config, folder: split, resume: false)
-    let stopped = try first.run(progress: nil, interrupt: nil, stopAtTimesteps: 6 * 256)
+    let stopped = try first.run(progress: nil, stopAtTimesteps: 6 * 256)
     #expect(stopped.status == .interrupted && stopped.timesteps == 1536)
     #expect(split.readStatus() == .interrupted)
     #expect(split.latestCheckpoint()?.step == 1536)
     let second = try PPOTraining(config: config, folder: split, resume: true)
     #expect(second.ppo.numTimesteps == 1536 && second.ppo.iterations == 6)
-    let finished = try second.run(progress: nil, interrupt: nil)
+    let finished = try second.run(progress: nil)
     #expect(finished.status == .finished && finished.timesteps == 4096)
 
     #expect((try deterministicColumns(split)) == (try deterministicColumns(whole)))
@@ -127,11 +127,11 @@ private func deterministicColumns(_ folder: RunFolder) throws -> [[String]] {
     var config = try shortCartPole()
     config.checkpointFreq = 2
     let training = try PPOTraining(config: config, folder: folder, resume: false)
-    _ = try training.run(progress: nil, interrupt: nil, stopAtTimesteps: 512)
+    _ = try training.run(progress: nil, stopAtTimesteps: 512)
     let good = try #require(folder.latestCheckpoint())
     let resumed = try PPOTraining(config: config, folder: folder, resume: true)
     resumed.ppo.policy.actionHead.weight.value.data[0] = .nan
-    #expect(throws: NonFiniteLossError.self) { _ = try resumed.run(progress: nil, interrupt: nil) }
+    #expect(throws: NonFiniteLossError.self) { _ = try resumed.run(progress: nil) }
     if case .failed(let reason)? = folder.readStatus() {
       #expect(reason.contains("non-finite"))
     } else {
@@ -146,7 +146,7 @@ private func deterministicColumns(_ folder: RunFolder) throws -> [[String]] {
     var config = try shortCartPole()
     config.ppo.normalize = true  // exercise the saved normaliser
     let training = try PPOTraining(config: config, folder: folder, resume: false)
-    _ = try training.run(progress: nil, interrupt: nil)
+    _ = try training.run(progress: nil)
     let trained = try TrainedPolicy(folder: folder)
     #expect(trained.normalizer == training.ppo.normalizer)
     let a = trained.evaluate(episodes: 5, deterministic: true, seed: 9)

@@ -58,10 +58,10 @@ import Translation
     }
   }
 
-  @Test func candidatesDeduplicateAddReferenceAndCostOneMinusBLEU() {
+  @Test func candidatesDeduplicateAddReferenceAndCostOneMinusBLEU() throws {
     let reference = [5, 6, 7, 8, 9]
     let samples = [[5, 6, 7, 8, 9], [5, 6, 7, 8, 9], [], [3, 3], [5, 6, 7, 8]]
-    let bleu = [BLEUReference(tokens: [reference])]
+    let bleu = [try BLEUReference(tokens: [reference])]
     let plain = MinimumRisk.candidates(
       samples: samples, samplesPerSource: 5, references: bleu, referenceTokens: [reference],
       includeReference: false, deduplicate: false)

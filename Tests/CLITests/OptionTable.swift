@@ -1,0 +1,222 @@
+import Foundation
+import NeuralNets
+
+/// Every `losslab` subcommand with every option that takes a value, for the bad-value tests.
+/// `OptionTableTests.tableListsEveryOption` checks the table against the binary's own
+/// `--experimental-dump-help`, so a new option cannot be left out.
+enum OptionTable {
+  /// What an option takes; decides which test values must be refused.
+  enum Kind {
+    /// An integer count or size (`Int`): negative, overflowing, empty, non-numeric refused.
+    case count
+    /// A real number: empty, non-numeric, non-finite and (unless `negativeAllowed`) negative refused.
+    case real(negativeAllowed: Bool)
+    /// A `UInt64` seed: negative, overflowing, empty, non-numeric refused.
+    case seed
+    /// A path or a name: empty refused.
+    case text
+    /// One of a fixed set of words: empty, numbers and unknown words refused.
+    case choice
+    /// Repeatable `NAME=VALUE`: empty and values without `=` refused.
+    case assignment
+  }
+
+  struct Option {
+    /// `--flag`, or `<name>` for a positional argument.
+    var name: String
+    var kind: Kind
+    var isPositional: Bool { name.hasPrefix("<") }
+  }
+
+  struct Command {
+    var path: [String]
+    /// A valid command line apart from the option under test: flags with values, positional
+    /// values under their `<name>`.
+    var base: [(String, String)]
+    var options: [Option]
+
+    /// The command line with `name` set to `value` (replacing the base's value if it has one).
+    func arguments(_ name: String, _ value: String) -> [String] {
+      var pairs = base
+      if let i = pairs.firstIndex(where: { $0.0 == name }) {
+        pairs[i].1 = value
+      } else {
+        pairs.append((name, value))
+      }
+      var positional: [String] = []
+      var flags: [String] = []
+      for (key, v) in pairs {
+        if key.hasPrefix("<") {
+          positional.append(v)
+        } else if v.hasPrefix("-") {
+          flags.append("\(key)=\(v)")  // the documented form for a value that starts with '-'
+        } else {
+          flags += [key, v]
+        }
+      }
+      return path + positional + flags
+    }
+  }
+
+  static func o(_ name: String, _ kind: Kind) -> Option { Option(name: name, kind: kind) }
+
+  static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "losslab-cli-table-\(getpid())"
+  ).path
+
+  static let commands: [Command] = [
+    Command(
+      path: ["rl", "train"], base: [("--env", "cartpole"), ("--out", scratch + "/rl")],
+      options: [
+        o("--env", .text), o("--env-option", .assignment), o("--preset", .text), o("--set", .assignment),
+        o("--shaping", .text), o("--seed", .seed), o("--steps", .count), o("--out", .text),
+        o("--resume", .text), o("--eval-freq", .count), o("--eval-episodes", .count),
+        o("--checkpoint-freq", .count), o("--threads", .count), o("--keep-checkpoints", .count),
+      ]),
+    Command(
+      path: ["rl", "eval"], base: [("<run-folder>", "run")],
+      options: [
+        o("<run-folder>", .text), o("--episodes", .count), o("--seed", .seed), o("--checkpoint", .count),
+      ]),
+    Command(
+      path: ["rl", "compare"], base: [("--env", "cartpole"), ("--out", scratch + "/compare")],
+      options: [
+        o("--env", .text), o("--env-option", .assignment), o("--shapings", .text), o("--seeds", .count),
+        o("--first-seed", .seed), o("--steps", .count), o("--preset", .text), o("--set", .assignment),
+        o("--eval-freq", .count), o("--eval-episodes", .count), o("--jobs", .count), o("--out", .text),
+        o("--threshold", .real(negativeAllowed: true)),
+      ]),
+    Command(
+      path: ["rl", "report"], base: [("<dir>", "dir")],
+      options: [
+        o("<dir>", .text), o("--out", .text), o("--baseline", .text), o("--order", .text),
+        o("--threshold", .real(negativeAllowed: true)),
+      ]),
+    Command(path: ["env", "list"], base: [], options: [o("--env-option", .assignment)]),
+    Command(
+      path: ["env", "render"], base: [("<env>", "gridworld:frozenlake-4x4")],
+      options: [
+        o("<env>", .text), o("--seed", .seed), o("--policy", .choice), o("--env-option", .assignment),
+      ]),
+    Command(
+      path: ["env", "replay"],
+      base: [("<env>", "cartpole"), ("--trajectories", "t.json"), ("--output", scratch + "/o.json")],
+      options: [o("<env>", .choice), o("--trajectories", .text), o("--output", .text)]),
+    Command(
+      path: ["env", "table"], base: [("<env>", "gridworld:frozenlake-4x4")],
+      options: [o("<env>", .text), o("--env-option", .assignment)]),
+    Command(
+      path: ["env", "solve"], base: [("<env>", "gridworld:frozenlake-4x4")],
+      options: [
+        o("<env>", .text), o("--gamma", .real(negativeAllowed: false)), o("--env-option", .assignment),
+      ]),
+    Command(
+      path: ["ctc", "cases"], base: [("<input>", "in.json"), ("<output>", scratch + "/out.json")],
+      options: [o("<input>", .text), o("<output>", .text), o("--threads", .count)]),
+    Command(
+      path: ["ctc", "synth"], base: [("--out", scratch + "/speech")],
+      options: [
+        o("--out", .text), o("--utterances", .count), o("--seed", .seed), o("--engine", .choice),
+        o("--min-words", .count), o("--max-words", .count), o("--snr-min", .real(negativeAllowed: true)),
+        o("--snr-max", .real(negativeAllowed: true)), o("--dev-fraction", .real(negativeAllowed: false)),
+        o("--test-fraction", .real(negativeAllowed: false)), o("--speakers", .count),
+        o("--held-out-speakers", .count), o("--test-voice", .text), o("--speakers-per-voice", .count),
+        o("--test-speakers", .count),
+      ]),
+    Command(
+      path: ["ctc", "train"], base: [("--out", scratch + "/ctc")],
+      options: [
+        o("--data", .text), o("--out", .text), o("--epochs", .count), o("--batch-size", .count),
+        o("--lr", .real(negativeAllowed: false)), o("--final-lr", .real(negativeAllowed: false)),
+        o("--clip-norm", .real(negativeAllowed: false)), o("--hidden", .count), o("--layers", .count),
+        o("--frontend", .count), o("--stride", .count), o("--context", .count), o("--seed", .seed),
+        o("--threads", .count), o("--resume", .text), o("--keep-checkpoints", .count),
+      ]),
+    Command(
+      path: ["ctc", "eval"], base: [("<run-folder>", "run")],
+      options: [
+        o("<run-folder>", .text), o("--data", .text), o("--split", .choice), o("--decoder", .choice),
+        o("--examples", .count), o("--threads", .count),
+      ]),
+    Command(
+      path: ["bleu"], base: [("<references>", "ref.txt")],
+      options: [
+        o("<references>", .text), o("--input", .text), o("--tokenize", .choice),
+        o("--smooth-method", .choice),
+        o("--smooth-value", .real(negativeAllowed: false)), o("--format", .choice), o("--width", .count),
+      ]),
+    Command(
+      path: ["mrt", "data"], base: [("--out", scratch + "/corpus")],
+      options: [
+        o("--out", .text), o("--seed", .seed), o("--train", .count), o("--dev", .count), o("--test", .count),
+        o("--indefinite-rate", .real(negativeAllowed: false)),
+        o("--drop-rate", .real(negativeAllowed: false)),
+        o("--max-length", .count), o("--max-clauses", .count),
+        o("--clause-rate", .real(negativeAllowed: false)),
+      ]),
+    Command(
+      path: ["mrt", "train"], base: [("--data", "corpus"), ("--out", scratch + "/mrt")],
+      options: [
+        o("--data", .text), o("--out", .text), o("--objective", .choice), o("--init", .text),
+        o("--seed", .seed),
+        o("--embedding", .count), o("--hidden", .count), o("--batch-size", .count),
+        o("--sources-per-step", .count), o("--samples", .count), o("--alpha", .real(negativeAllowed: false)),
+        o("--mle-weight", .real(negativeAllowed: false)), o("--lr", .real(negativeAllowed: false)),
+        o("--max-steps", .count), o("--eval-every", .count), o("--patience", .count),
+        o("--dev-sentences", .count), o("--threads", .count), o("--resume", .text),
+        o("--keep-checkpoints", .count),
+      ]),
+    Command(
+      path: ["mrt", "eval"], base: [("<run-folder>", "run")],
+      options: [
+        o("<run-folder>", .text), o("--split", .choice), o("--beam", .count), o("--data", .text),
+        o("--examples", .count),
+      ]),
+    Command(
+      path: ["mrt", "compare"], base: [("--mle", "a"), ("--mle", "b"), ("--mrt", "c"), ("--mrt", "d")],
+      options: [o("--mle", .text), o("--mrt", .text), o("--split", .choice), o("--beam", .count)]),
+    Command(
+      path: ["bench", "env"], base: [],
+      options: [o("--seconds", .real(negativeAllowed: false)), o("--trials", .count)]),
+    Command(
+      path: ["bench", "speech"], base: [],
+      options: [o("--utterances", .count), o("--engine", .choice), o("--out", .text)]),
+    Command(path: ["bench", "ctc"], base: [], options: [o("--threads", .count), o("--repeats", .count)]),
+    Command(
+      path: ["bench", "bleu"], base: [],
+      options: [
+        o("--lines", .count), o("--sentences", .count), o("--repeats", .count), o("--seed", .seed),
+        o("--folder", .text),
+      ]),
+    Command(path: ["bench", "tensor"], base: [], options: [o("--threads", .count)]),
+    Command(
+      path: ["bench", "ppo"], base: [],
+      options: [
+        o("--preset", .text), o("--steps", .count), o("--seed", .seed), o("--threads", .count),
+        o("--eval-every", .count),
+      ]),
+    Command(
+      path: ["demo", "regression"], base: [],
+      options: [
+        o("--out", .text), o("--steps", .count), o("--batch-size", .count),
+        o("--learning-rate", .real(negativeAllowed: false)), o("--seed", .seed), o("--threads", .count),
+      ]),
+  ]
+
+  /// Values every option of `kind` must refuse.
+  static func refused(_ kind: Kind) -> [String] {
+    let overflow = "99999999999999999999999"
+    switch kind {
+    case .count: return ["-1", overflow, "", "abc", "1.5"]
+    case .seed: return ["-1", "18446744073709551616", "", "abc"]
+    case .real(let negativeAllowed):
+      return (negativeAllowed ? [] : ["-1"]) + ["", "abc", "nan", "inf", "1e999"]
+    case .text: return [""]
+    case .choice: return ["", "abc", "-1", "0"]
+    case .assignment: return ["", "abc", "=1"]
+    }
+  }
+
+  /// Values an option may take or refuse, but never trap on.
+  static let probed = ["0", "1", "-0", "2147483648", "9223372036854775807", "-9223372036854775808"]
+}
