@@ -65,7 +65,8 @@ public struct EnvironmentSpec: Sendable {
     if value == "none" { return nil }
     if let n = Int(value), (1...maximumCartPoleTimeLimit).contains(n) { return n }
     throw EnvironmentError(
-      "invalid value '\(value)' for time_limit (allowed: an integer in 1...\(maximumCartPoleTimeLimit), or none)")
+      "invalid value '\(value)' for time_limit (allowed: an integer in 1...\(maximumCartPoleTimeLimit), or none)"
+    )
   }
 
   /// Parses an environment name and applies the overrides. A Gymnasium id gives the spec of the
