@@ -23,6 +23,15 @@ public enum Space: Sendable, Equatable, CustomStringConvertible {
     return nil
   }
 
+  /// True for `.discrete`.
+  public var isDiscrete: Bool { count != nil }
+
+  /// The bounds of a box (nil for a discrete space).
+  public var bounds: (low: [Float], high: [Float])? {
+    if case .box(let low, let high, _) = self { return (low, high) }
+    return nil
+  }
+
   public var description: String {
     switch self {
     case .discrete(let n): return "Discrete(\(n))"
@@ -73,25 +82,48 @@ public struct StepOutcome: Sendable, Equatable {
 /// all randomness (initial states, slips) comes from the caller's generator, so a vector runner
 /// can keep N environments, N generators and one `[N, observationSize]` buffer contiguous.
 /// Use ``EnvironmentSession`` for the convenient `reset(seed:) -> [Float]` form.
+///
+/// Actions: an environment with a `.discrete(n)` action space is stepped with
+/// ``step(_:using:observation:)``; one with a `.box` action space (MountainCarContinuous,
+/// Pendulum) with ``step(continuous:using:observation:)``, which takes `actionSize` floats from a
+/// caller-owned buffer (a vector runner passes a row of its `[N, actionSize]` action buffer) and
+/// clips them to the bounds itself, as Gymnasium's environments do. Calling the other form is a
+/// programming error: callers check ``actionSpace`` (``Space/isDiscrete``) first.
 public protocol Environment: Sendable {
   var observationSpace: Space { get }
-  /// `.discrete(n)` for every environment in LossLab.
+  /// `.discrete(n)` or a `.box` (continuous actions).
   var actionSpace: Space { get }
   /// Floats per observation (`observationSpace.flatSize`).
   var observationSize: Int { get }
-  /// Number of discrete actions.
+  /// Number of discrete actions (0 for a box action space).
   var actionCount: Int { get }
+  /// Floats per continuous action (0 for a discrete action space).
+  var actionSize: Int { get }
   /// Starts a new episode and writes its first observation.
   mutating func reset(using rng: inout RandomGenerator, observation: UnsafeMutableBufferPointer<Float>)
   /// Applies `action` (in `0..<actionCount`) and writes the next observation.
   mutating func step(
     _ action: Int, using rng: inout RandomGenerator, observation: UnsafeMutableBufferPointer<Float>
   ) -> StepOutcome
+  /// Applies the continuous `action` (`actionSize` floats, any values) and writes the next observation.
+  mutating func step(
+    continuous action: UnsafeBufferPointer<Float>, using rng: inout RandomGenerator,
+    observation: UnsafeMutableBufferPointer<Float>
+  ) -> StepOutcome
 }
 
 extension Environment {
   public var observationSize: Int { observationSpace.flatSize }
   public var actionCount: Int { actionSpace.count ?? 0 }
+  public var actionSize: Int { actionSpace.isDiscrete ? 0 : actionSpace.flatSize }
+
+  /// Discrete environments: continuous actions are a programming error.
+  public mutating func step(
+    continuous action: UnsafeBufferPointer<Float>, using rng: inout RandomGenerator,
+    observation: UnsafeMutableBufferPointer<Float>
+  ) -> StepOutcome {
+    preconditionFailure("\(Self.self) has a discrete action space: step it with an integer action")
+  }
 }
 
 /// An environment that wraps `base` (Gymnasium's `Wrapper`) and keeps its spaces.
@@ -105,6 +137,7 @@ extension EnvironmentWrapper {
   public var actionSpace: Space { base.actionSpace }
   public var observationSize: Int { base.observationSize }
   public var actionCount: Int { base.actionCount }
+  public var actionSize: Int { base.actionSize }
 }
 
 /// The result of ``EnvironmentSession/step(_:)``.
@@ -148,6 +181,20 @@ public struct EnvironmentSession<E: Environment>: Sendable {
       "action \(action) outside 0..<\(environment.actionCount)")
     let outcome = observation.withUnsafeMutableBufferPointer {
       environment.step(action, using: &rng, observation: $0)
+    }
+    return StepResult(
+      observation: observation, reward: outcome.reward, terminated: outcome.terminated,
+      truncated: outcome.truncated, success: outcome.success)
+  }
+
+  /// Box action spaces: `action` has `actionSize` floats (out-of-bounds values are clipped by the
+  /// environment).
+  public mutating func step(continuous action: [Float]) -> StepResult {
+    precondition(
+      !environment.actionSpace.isDiscrete && action.count == environment.actionSize,
+      "\(action.count) floats for the action space \(environment.actionSpace)")
+    let outcome = observation.withUnsafeMutableBufferPointer { obs in
+      action.withUnsafeBufferPointer { environment.step(continuous: $0, using: &rng, observation: obs) }
     }
     return StepResult(
       observation: observation, reward: outcome.reward, terminated: outcome.terminated,

@@ -8,6 +8,7 @@ public enum Rendering {
     /// Gridworlds: the greedy policy of discounted value iteration, or the optimal time-dependent
     /// policy (finite-horizon value iteration) where that does better within the time limit.
     /// CartPole: a linear state-feedback controller that balances to the 500-step limit.
+    /// Classic control: a demonstration controller (see ``Rendering/classicController``).
     case optimal
   }
 
@@ -33,6 +34,8 @@ public enum Rendering {
     var rng = RandomGenerator(seed: seed, stream: 0)
     var actionRNG = RandomGenerator(seed: seed, stream: 1 << 32)
     switch spec.kind {
+    case .classic(let env, let limit):
+      return classicEpisode(env, timeLimit: limit, policy: policy, seed: seed)
     case .cartPole(let sutton, let limit):
       var env = TimeLimit(CartPole(suttonBartoReward: sutton), maxEpisodeSteps: limit)
       return run(&env, &rng, &actionRNG) { env, _ in

@@ -6,7 +6,8 @@ import Core
 /// Order in ``SyncVectorEnv/step(_:)`` for copy `i` (one transform instance per copy):
 /// 1. the environment steps (its ``TimeLimit`` included) and writes the observation after the step;
 /// 2. the true reward is added to the episode's true return (``EpisodeRecord/return``);
-/// 3. `transform(...)` gets the observation before the step, the action, the observation after it
+/// 3. `transform(...)` gets the observation before the step, the action (0 for continuous
+///    actions), the observation after it
 ///    (the final observation when the episode ended) and both flags, and returns the shaped reward,
 ///    which goes into `rewards` and the episode's ``EpisodeRecord/shapedReturn``;
 /// 4. if the episode ended, the record is published, the environment resets, and
@@ -84,7 +85,17 @@ public struct EpisodeStatistics<Base: Environment>: EnvironmentWrapper {
   public mutating func step(
     _ action: Int, using rng: inout RandomGenerator, observation: UnsafeMutableBufferPointer<Float>
   ) -> StepOutcome {
-    let outcome = base.step(action, using: &rng, observation: observation)
+    record(base.step(action, using: &rng, observation: observation))
+  }
+
+  public mutating func step(
+    continuous action: UnsafeBufferPointer<Float>, using rng: inout RandomGenerator,
+    observation: UnsafeMutableBufferPointer<Float>
+  ) -> StepOutcome {
+    record(base.step(continuous: action, using: &rng, observation: observation))
+  }
+
+  mutating func record(_ outcome: StepOutcome) -> StepOutcome {
     episodeReturn += outcome.reward
     episodeLength += 1
     if outcome.terminated || outcome.truncated {

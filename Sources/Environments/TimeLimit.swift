@@ -24,7 +24,19 @@ public struct TimeLimit<Base: Environment>: EnvironmentWrapper {
   public mutating func step(
     _ action: Int, using rng: inout RandomGenerator, observation: UnsafeMutableBufferPointer<Float>
   ) -> StepOutcome {
-    var outcome = base.step(action, using: &rng, observation: observation)
+    count(base.step(action, using: &rng, observation: observation))
+  }
+
+  public mutating func step(
+    continuous action: UnsafeBufferPointer<Float>, using rng: inout RandomGenerator,
+    observation: UnsafeMutableBufferPointer<Float>
+  ) -> StepOutcome {
+    count(base.step(continuous: action, using: &rng, observation: observation))
+  }
+
+  @inline(__always)
+  mutating func count(_ outcome: StepOutcome) -> StepOutcome {
+    var outcome = outcome
     elapsedSteps += 1
     if let limit = maxEpisodeSteps, elapsedSteps >= limit { outcome.truncated = true }
     return outcome

@@ -10,7 +10,10 @@ import Core
 public protocol VectorEnvironment: AnyObject {
   var numEnvs: Int { get }
   var observationSize: Int { get }
+  /// Number of discrete actions (0 for a box action space).
   var actionCount: Int { get }
+  /// Floats per continuous action (0 for a discrete action space).
+  var actionSize: Int { get }
   var observationSpace: Space { get }
   var actionSpace: Space { get }
   /// Current observations (after autoreset).
@@ -27,9 +30,12 @@ public protocol VectorEnvironment: AnyObject {
   var finishedEpisodes: [EpisodeRecord] { get }
   /// Reseeds copy `i` with `RandomGenerator(seed: seed, stream: UInt64(i))` and resets every copy.
   func reset(seed: UInt64)
-  /// Steps every copy; `actions.count == numEnvs`.
+  /// Steps every copy; `actions.count == numEnvs` (discrete action spaces).
   func step(_ actions: [Int])
   func step(_ actions: UnsafeBufferPointer<Int>)
+  /// Steps every copy with continuous actions (box action spaces): `actions` is
+  /// `[numEnvs, actionSize]` row-major; each environment clips its row to its bounds.
+  func step(continuous actions: UnsafeBufferPointer<Float>)
   /// Read-only views of `observations` and `finalObservations` without copies.
   func withObservations<R>(
     _ body: (_ observations: UnsafeBufferPointer<Float>, _ finalObservations: UnsafeBufferPointer<Float>)
@@ -39,6 +45,7 @@ public protocol VectorEnvironment: AnyObject {
 
 extension VectorEnvironment {
   public func step(_ actions: [Int]) { actions.withUnsafeBufferPointer { step($0) } }
+  public func step(continuous actions: [Float]) { actions.withUnsafeBufferPointer { step(continuous: $0) } }
 }
 
 /// The vector runner over copies of one concrete environment type: generic, so each copy's step
@@ -47,6 +54,7 @@ public final class SyncVectorEnv<E: Environment, Transform: RewardTransform>: Ve
   public let numEnvs: Int
   public let observationSize: Int
   public let actionCount: Int
+  public let actionSize: Int
   public let observationSpace: Space
   public let actionSpace: Space
   public private(set) var observations: [Float]
@@ -73,6 +81,7 @@ public final class SyncVectorEnv<E: Environment, Transform: RewardTransform>: Ve
     self.numEnvs = numEnvs
     observationSize = environment.observationSize
     actionCount = environment.actionCount
+    actionSize = environment.actionSize
     observationSpace = environment.observationSpace
     actionSpace = environment.actionSpace
     envs = .allocate(capacity: numEnvs)
@@ -139,7 +148,33 @@ public final class SyncVectorEnv<E: Environment, Transform: RewardTransform>: Ve
   }
 
   public func step(_ actions: UnsafeBufferPointer<Int>) {
+    precondition(actionSpace.isDiscrete, "step(_:) needs a discrete action space, not \(actionSpace)")
     precondition(actions.count == numEnvs, "\(actions.count) actions for \(numEnvs) environments")
+    stepEach { i, row in
+      let action = actions[i]
+      precondition(
+        action >= 0 && action < actionCount, "action \(action) of env \(i) outside 0..<\(actionCount)")
+      return (envs[i].step(action, using: &generators[i], observation: row), action)
+    }
+  }
+
+  public func step(continuous actions: UnsafeBufferPointer<Float>) {
+    precondition(!actionSpace.isDiscrete, "step(continuous:) needs a box action space, not \(actionSpace)")
+    let k = actionSize
+    precondition(
+      actions.count == numEnvs * k, "\(actions.count) floats for \(numEnvs) environments x \(k) per action")
+    stepEach { i, row in
+      let action = UnsafeBufferPointer(start: actions.baseAddress! + i * k, count: k)
+      return (envs[i].step(continuous: action, using: &generators[i], observation: row), 0)
+    }
+  }
+
+  /// Steps copy `i` with `stepCopy(i, row)` (which returns the outcome and the action index the
+  /// reward transform sees), then does the bookkeeping: returns, flags, final observations, reset.
+  @inline(__always)
+  func stepEach(
+    _ stepCopy: (_ i: Int, _ row: UnsafeMutableBufferPointer<Float>) -> (StepOutcome, Int)
+  ) {
     let d = observationSize
     finishedEpisodes.removeAll(keepingCapacity: true)
     observations.withUnsafeMutableBufferPointer { obs in
@@ -150,13 +185,9 @@ public final class SyncVectorEnv<E: Environment, Transform: RewardTransform>: Ve
               truncated.withUnsafeMutableBufferPointer { truncated in
                 let before = UnsafeBufferPointer(start: previous, count: d)
                 for i in 0..<numEnvs {
-                  let action = actions[i]
-                  precondition(
-                    action >= 0 && action < actionCount,
-                    "action \(action) of env \(i) outside 0..<\(actionCount)")
                   let row = UnsafeMutableBufferPointer(start: obs.baseAddress! + i * d, count: d)
                   previous.update(from: row.baseAddress!, count: d)
-                  let outcome = envs[i].step(action, using: &generators[i], observation: row)
+                  let (outcome, action) = stepCopy(i, row)
                   let shaped = tfs[i].transform(
                     reward: outcome.reward, observation: before, action: action,
                     nextObservation: UnsafeBufferPointer(row), terminated: outcome.terminated,

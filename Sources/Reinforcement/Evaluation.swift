@@ -42,6 +42,8 @@ public enum Evaluation {
     case .gridworld(var map):
       map.settings.timeLimit = cap
       return EnvironmentSpec(name: spec.name, kind: .gridworld(map))
+    case .classic(let env, _):
+      return EnvironmentSpec(name: spec.name, kind: .classic(env, timeLimit: cap))
     }
   }
 

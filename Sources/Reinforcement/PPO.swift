@@ -86,6 +86,9 @@ public final class PPO {
     guard env.numEnvs == config.nEnvs else {
       throw ConfigError("the environment has \(env.numEnvs) copies but n_envs is \(config.nEnvs)")
     }
+    guard env.actionSpace.isDiscrete else {
+      throw ConfigError("PPO supports discrete action spaces only; the environment's is \(env.actionSpace)")
+    }
     guard env.actionCount <= 256 else {
       throw ConfigError("PPO supports up to 256 discrete actions, the environment has \(env.actionCount)")
     }

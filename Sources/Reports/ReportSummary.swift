@@ -37,6 +37,22 @@ public struct ReportReference: Sendable, Equatable {
         explanation:
           "CartPole: threshold \(Report.number(min(475, 0.95 * top))) (Gymnasium's reward threshold), AUC normalised by [0, \(Report.number(top))]"
       )
+    case .classic(let env, let limit):
+      // AUC between the worst return within the limit and the best per-step reward; the
+      // threshold is Gymnasium's reward_threshold (Pendulum has none: -200 is a solved swing-up).
+      let steps = Double(limit ?? env.defaultTimeLimit)
+      let threshold = env.rewardThreshold ?? -200
+      let (low, high): (Double, Double)
+      switch env {
+      case .acrobot, .mountainCar: (low, high) = (-steps, 0)
+      case .mountainCarContinuous: (low, high) = (-0.1 * steps, 100)
+      case .pendulum: (low, high) = (-16.2736044 * steps, 0)
+      }
+      return ReportReference(
+        threshold: threshold, low: low, high: high, optimalReturn: nil,
+        explanation:
+          "\(env.gymnasiumID): threshold \(Report.number(threshold)), AUC normalised by [\(Report.number(low)), \(Report.number(high))]"
+      )
     case .gridworld(let map):
       let ceiling = GridworldCeiling(map: map, gamma: gamma)
       let table = TransitionTable(map: map)

@@ -66,6 +66,10 @@ public struct TrainedPolicy {
         let cell = observation.withUnsafeBufferPointer { grid.cell(fromObservation: $0) }
         return Rendering.gridFrame(
           map, agent: cell, color: color, step: step, action: action, outcome: outcome)
+      case .classic(let env, _):
+        let name = action.map { Rendering.classicActionName(env, discrete: $0, continuous: nil) ?? "\($0)" }
+        return Rendering.classicFrame(
+          env, observation: observation, step: step, action: name, outcome: outcome)
       case .cartPole:
         let s = observation.map(Double.init)
         return Rendering.cartPoleFrame((s[0], s[1], s[2], s[3]), step: step, action: action, outcome: outcome)

@@ -86,10 +86,12 @@ public struct PPOPreset: Sendable, Equatable {
   }
 
   /// The preset file for an environment name: `cartpole` -> `cartpole.yaml`,
-  /// `gridworld:frozenlake-8x8` -> `frozenlake-8x8.yaml`; nil when there is none.
+  /// `gridworld:frozenlake-8x8` -> `frozenlake-8x8.yaml`, a Gymnasium id as the environment it
+  /// names (`CartPole-v1` -> `cartpole.yaml`); nil when there is none.
   public static func url(forEnvironment env: String, in directory: URL? = nil) -> URL? {
     guard let dir = directory ?? defaultDirectory() else { return nil }
-    var stem = env.hasPrefix("gridworld:") ? String(env.dropFirst("gridworld:".count)) : env
+    let name = EnvironmentSpec.canonicalName(env)
+    var stem = name.hasPrefix("gridworld:") ? String(name.dropFirst("gridworld:".count)) : name
     stem = URL(fileURLWithPath: stem).deletingPathExtension().lastPathComponent
     let url = dir.appendingPathComponent(stem + ".yaml")
     return FileManager.default.fileExists(atPath: url.path) ? url : nil

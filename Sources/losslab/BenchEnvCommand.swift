@@ -7,7 +7,9 @@ import Foundation
 struct BenchEnvCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "env",
-    abstract: "CartPole and FrozenLake 8x8 steps per second, single and vectorised (8, 64).")
+    abstract:
+      "CartPole, FrozenLake 8x8, Acrobot, MountainCar, MountainCarContinuous and Pendulum steps per second, single and vectorised (8, 64)."
+  )
   @Flag(help: "Print one JSON object.") var json = false
   @Option(help: "Seconds per timed trial (default 0.3).") var seconds: Double = 0.3
   @Option(help: "Timed trials per figure; the median is reported (default 5).") var trials: Int = 5

@@ -7,8 +7,9 @@ import Foundation
 struct EnvCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "env",
-    abstract: "Environments: CartPole-v1 and text-map gridworlds (cartpole, gridworld:NAME, gridworld:PATH).",
-    subcommands: [List.self, Render.self, Replay.self, Table.self, Solve.self])
+    abstract:
+      "Environments: Gymnasium's classic control (cartpole, acrobot, mountaincar, mountaincar-continuous, pendulum, or their Gymnasium ids such as CartPole-v1) and text-map gridworlds (gridworld:NAME, gridworld:PATH).",
+    subcommands: [List.self, Info.self, Render.self, Replay.self, Table.self, Solve.self])
 }
 
 /// `--env-option KEY=VALUE`, shared by every command that makes an environment.
@@ -50,20 +51,22 @@ extension EnvCommand {
     func validate() throws { _ = try environment.options() }
 
     func run() throws {
-      // Each option goes to the environments that have that setting (cartpole or gridworlds).
+      // Each option goes to the environments that have that setting.
       let options = try environment.options()
       let gridKeys = Set(GridSettings.keys.map(\.key))
       let cartKeys = Set(EnvironmentSpec.cartPoleKeys.map(\.key))
+      let classicKeys = Set(EnvironmentSpec.classicKeys.map(\.key))
       for key in options.keys.sorted() where !gridKeys.contains(key) && !cartKeys.contains(key) {
         throw ValidationError(
-          "--env-option: unknown setting '\(key)' (allowed: \((cartKeys.sorted() + GridSettings.keys.map(\.key)).joined(separator: ", ")))"
+          "--env-option: unknown setting '\(key)' (allowed: \((cartKeys.sorted() + GridSettings.keys.map(\.key).filter { !cartKeys.contains($0) }).joined(separator: ", ")))"
         )
       }
-      let names = ["cartpole"] + EnvironmentSpec.availableMaps().map { "gridworld:" + $0 }
+      let classic = ClassicControl.allCases.map(\.name)
+      let names = ["cartpole"] + classic + EnvironmentSpec.availableMaps().map { "gridworld:" + $0 }
       for name in names {
-        let keys = name == "cartpole" ? cartKeys : gridKeys
+        let keys = name == "cartpole" ? cartKeys : (classic.contains(name) ? classicKeys : gridKeys)
         let spec = try environment.spec(name, options: options.filter { keys.contains($0.key) })
-        print(name)
+        print(name + (spec.gymnasiumID.map { "  (\($0))" } ?? ""))
         if let map = spec.gridMap {
           print("  map           \(map.rows)x\(map.cols)  \(map.description)")
         }
@@ -74,14 +77,35 @@ extension EnvCommand {
     }
   }
 
+  struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract:
+        "One environment's spaces, time limit, rewards, reward threshold, reset distribution and termination."
+    )
+    @Argument(help: "An environment name or Gymnasium id, e.g. pendulum or Pendulum-v1.") var env: String
+    @OptionGroup var environment: EnvironmentOptions
+
+    func validate() throws { _ = try environment.spec(env) }
+
+    func run() throws {
+      let rows = try environment.spec(env).info
+      let width = rows.map(\.0.count).max() ?? 0
+      for (label, value) in rows {
+        print(label + String(repeating: " ", count: width - label.count + 2) + value)
+      }
+    }
+  }
+
   struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Render one episode as ANSI text, every step (or only the last frame with --final).")
-    @Argument(help: "cartpole, gridworld:NAME or gridworld:PATH.") var env: String
+    @Argument(help: "An environment name or Gymnasium id (cartpole, pendulum, gridworld:NAME, ...).") var env:
+      String
     @Option(help: "Seed of the episode (default 0).") var seed: UInt64 = 0
     @Option(
       help:
-        "random or optimal (gridworld: value iteration; cartpole: a balancing controller). Default random.")
+        "random or optimal (gridworld: value iteration; cartpole: a balancing controller; acrobot, mountaincar(-continuous), pendulum: a demonstration controller). Default random."
+    )
     var policy: Rendering.Policy = .random
     @Flag(help: "Print only the final frame and the summary.") var final = false
     @Flag(help: "No ANSI colours.") var plain = false
@@ -111,14 +135,27 @@ extension EnvCommand {
   struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract:
-        "Replay reference CartPole trajectories through our CartPole-v1 and write our states next to them.")
-    @Argument(help: "Only cartpole.") var env: String
-    @Option(help: "Trajectories JSON in the format of shared/reference/cartpole.") var trajectories: String
+        "Replay trajectories recorded from Gymnasium through our environment and write our states next to them."
+    )
+    @Argument(
+      help:
+        "cartpole, acrobot, mountaincar, mountaincar-continuous or pendulum (or the Gymnasium id); for a file with an 'envs' object, the entry replayed."
+    )
+    var env: String
+    @Option(
+      help:
+        "Trajectories JSON: one env's 'cases' (shared/reference/cartpole) or an 'envs' object of them (shared/reference/classic_control)."
+    )
+    var trajectories: String
     @Option(help: "Where to write the replayed JSON.") var output: String
+    @OptionGroup var environment: EnvironmentOptions
 
     func validate() throws {
-      guard env == "cartpole" else {
-        throw ValidationError("env replay supports only 'cartpole', got '\(env)'")
+      let spec = try environment.spec(env)
+      guard spec.gridMap == nil else {
+        throw ValidationError(
+          "env replay supports cartpole, acrobot, mountaincar, mountaincar-continuous and pendulum, got '\(env)'"
+        )
       }
       try Allowed.path("--trajectories", trajectories)
       try Allowed.path("--output", output)
@@ -131,10 +168,25 @@ extension EnvCommand {
       } catch {
         throw ValidationError("--trajectories: cannot read '\(trajectories)': \(error.plainReason)")
       }
-      let result = try CartPoleReplay.replay(JSONValue.parse(text))
+      let document: JSONValue
+      do {
+        document = try JSONValue.parse(text)
+      } catch let error as JSONError {
+        throw ValidationError("--trajectories: \(trajectories): \(error)")
+      }
+      let result: JSONValue
+      do {
+        result = try EnvironmentReplay.replay(document, spec: environment.spec(env))
+      } catch let error as EnvironmentError {
+        throw ValidationError("--trajectories: \(trajectories): \(error.message)")
+      }
       try AtomicFile.write(result.text + "\n", to: URL(fileURLWithPath: output))
-      let count = result["cases"]?.array?.count ?? 0
-      print("replayed \(count) cases into \(output)")
+      let cases =
+        result["cases"]?.array ?? result["envs"].flatMap { envs -> [JSONValue]? in
+          if case .object(let pairs) = envs { return pairs.first?.1["cases"]?.array }
+          return nil
+        } ?? []
+      print("replayed \(cases.count) cases into \(output)")
     }
   }
 

@@ -49,3 +49,64 @@ import Testing
     #expect(listed == 0 && list.contains("gridworld:frozenlake-8x8") && !list.contains("slippery=true"))
   }
 }
+
+/// `losslab env replay`, `env info` and Gymnasium ids for the classic-control environments.
+@Suite struct ClassicControlCommandTests {
+  /// The replay of each env of the classic-control reference file equals the library's replay
+  /// (checked against Gymnasium in EnvironmentsTests), named by short name and by Gymnasium id.
+  @Test func replayEveryClassicEnvironment() throws {
+    let folder = try makeScratchFolder()
+    let fixture = Fixtures.url("classic_control/classic_control_trajectories.json")
+    let document = try JSONValue.parse(readText(fixture))
+    for env in ClassicControl.allCases {
+      for name in [env.name, env.gymnasiumID] {
+        let out = folder.appendingPathComponent("\(name).json")
+        let (status, message) = try EnvironmentCommandTests.losslab([
+          "env", "replay", name, "--trajectories", fixture.path, "--output", out.path,
+        ])
+        #expect(status == 0 && message.contains("replayed 6 cases"), "\(message)")
+        let expected =
+          try EnvironmentReplay.replay(document, spec: EnvironmentSpec.parse(env.name)).text + "\n"
+        #expect(try readText(out) == expected, "\(name)")
+      }
+    }
+    let (bad, message) = try EnvironmentCommandTests.losslab([
+      "env", "replay", "gridworld:frozenlake-4x4", "--trajectories", fixture.path, "--output",
+      folder.appendingPathComponent("x.json").path,
+    ])
+    #expect(bad != 0, "\(message)")
+    #expect(message.contains("env replay supports cartpole, acrobot"), "\(message)")
+  }
+
+  @Test func infoListsSpacesLimitsAndResets() throws {
+    let (status, text) = try EnvironmentCommandTests.losslab(["env", "info", "Pendulum-v1"])
+    #expect(status == 0, "\(text)")
+    for line in [
+      "name              pendulum", "gymnasium id      Pendulum-v1",
+      "observation       Box([-1, -1, -8], [1, 1, 8], (3,))",
+      "action            Box(-2, 2, (1,))", "time limit        200 steps",
+      "reset             theta uniform in [-pi, pi)",
+    ] {
+      #expect(text.contains(line), "\(line) in:\n\(text)")
+    }
+    let (ok, acrobot) = try EnvironmentCommandTests.losslab([
+      "env", "info", "acrobot", "--env-option", "time_limit=100",
+    ])
+    #expect(ok == 0 && acrobot.contains("Discrete(3)") && acrobot.contains("100 steps"), "\(acrobot)")
+    let (bad, message) = try EnvironmentCommandTests.losslab(["env", "info", "Pendulum-v0"])
+    #expect(bad != 0 && message.contains("Pendulum-v1"), "\(message)")
+    let (listed, list) = try EnvironmentCommandTests.losslab(["env", "list"])
+    #expect(listed == 0 && list.contains("mountaincar-continuous  (MountainCarContinuous-v0)"), "\(list)")
+  }
+
+  @Test func renderAcceptsGymnasiumIDs() throws {
+    for (name, goal) in [
+      ("MountainCar-v0", "terminated"), ("mountaincar-continuous", "terminated"), ("Acrobot-v1", "terminated"),
+    ] {
+      let (status, text) = try EnvironmentCommandTests.losslab([
+        "env", "render", name, "--policy", "optimal", "--final",
+      ])
+      #expect(status == 0 && text.contains(goal), "\(name): \(text)")
+    }
+  }
+}

@@ -108,7 +108,12 @@ enum OptionTable {
     Command(
       path: ["env", "replay"],
       base: [("<env>", "cartpole"), ("--trajectories", "t.json"), ("--output", scratch + "/o.json")],
-      options: [o("<env>", .choice), o("--trajectories", .text), o("--output", .text)]),
+      options: [
+        o("<env>", .choice), o("--trajectories", .text), o("--output", .text), o("--env-option", .assignment),
+      ]),
+    Command(
+      path: ["env", "info"], base: [("<env>", "pendulum")],
+      options: [o("<env>", .text), o("--env-option", .assignment)]),
     Command(
       path: ["env", "table"], base: [("<env>", "gridworld:frozenlake-4x4")],
       options: [o("<env>", .text), o("--env-option", .assignment)]),

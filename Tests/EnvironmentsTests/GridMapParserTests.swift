@@ -113,7 +113,7 @@ import Testing
     #expect(throws: EnvironmentError.self) {
       try EnvironmentSpec.parse("cartpole", options: ["sutton_barto_reward": "yes"])
     }
-    #expect(throws: EnvironmentError.self) { try EnvironmentSpec.parse("mountaincar") }
+    #expect(throws: EnvironmentError.self) { try EnvironmentSpec.parse("MountainCar-v1") }
     #expect(
       try EnvironmentSpec.parseOptions(["slippery=false", "time_limit=7"]) == [
         "slippery": "false", "time_limit": "7",

@@ -1,6 +1,7 @@
 import Environments
 import Foundation
 import Reinforcement
+import Reports
 import Runs
 import TestSupport
 import Testing
