@@ -19,7 +19,10 @@ struct RLCompareCommand: ParsableCommand {
       Shapings: \(ShapingSpec.knownDescription).
       """)
 
-  @Option(help: "Environment: cartpole, gridworld:NAME or gridworld:PATH.map.")
+  @Option(
+    help:
+      "Environment: a name from `losslab env list` (cartpole, acrobot, mountaincar, gridworld:NAME, gridworld:PATH.map) or a Gymnasium id."
+  )
   var env: String
 
   @Option(

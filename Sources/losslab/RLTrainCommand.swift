@@ -18,7 +18,10 @@ struct RLTrainCommand: ParsableCommand {
       \(PPOConfig.keys.joined(separator: ", ")).
       """)
 
-  @Option(help: "Environment: cartpole, gridworld:NAME or gridworld:PATH.map (default: the preset's).")
+  @Option(
+    help:
+      "Environment: a name from `losslab env list` (cartpole, acrobot, mountaincar, gridworld:NAME, gridworld:PATH.map) or a Gymnasium id (default: the preset's)."
+  )
   var env: String?
 
   @OptionGroup var environment: EnvironmentOptions
