@@ -26,7 +26,7 @@ test: deps
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test -c release -Xswiftc -enable-testing
 
 demo: build
-	$(BIN) rl train --env cartpole --seed 0 --steps 100000 --out runs/cartpole-ppo
+	$(BIN) rl train --env cartpole --seed 0 --steps 100000 --out runs/cartpole-ppo --overwrite
 	$(BIN) rl eval runs/cartpole-ppo --episodes 100
 
 bench: build
