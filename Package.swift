@@ -94,7 +94,9 @@ let package = Package(
     .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "Core", "TestSupport"]),
     .testTarget(
       name: "ONNXTests",
-      dependencies: ["ONNX", "Training", "Reinforcement", "Tensors", "Core", "TestSupport"]),
+      dependencies: [
+        "ONNX", "Training", "Reinforcement", "CTC", "Speech", "NeuralNets", "Tensors", "Core", "TestSupport",
+      ]),
     .testTarget(name: "RunsTests", dependencies: ["Runs", "Statistics", "Core", "TestSupport"]),
     .testTarget(
       name: "ReportsTests",
