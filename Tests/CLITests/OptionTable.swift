@@ -81,7 +81,7 @@ enum OptionTable {
     Command(
       path: ["rl", "export"], base: [("<run-folder>", "run"), ("--onnx", scratch + "/policy.onnx")],
       options: [
-        o("<run-folder>", .text), o("--onnx", .text), o("--checkpoint", .count),
+        o("<run-folder>", .text), o("--onnx", .text), o("--sb3", .text), o("--checkpoint", .count),
         o("--reference-inputs", .count),
         o("--reference-out", .text), o("--seed", .seed),
       ]),
@@ -149,6 +149,12 @@ enum OptionTable {
       options: [
         o("<run-folder>", .text), o("--data", .text), o("--split", .choice), o("--decoder", .choice),
         o("--examples", .count), o("--threads", .count),
+      ]),
+    Command(
+      path: ["ctc", "export"], base: [("<run-folder>", "run"), ("--onnx", scratch + "/model.onnx")],
+      options: [
+        o("<run-folder>", .text), o("--onnx", .text), o("--checkpoint", .count), o("--data", .text),
+        o("--split", .choice), o("--reference-utterances", .count), o("--reference-out", .text),
       ]),
     Command(
       path: ["bleu"], base: [("<references>", "ref.txt")],
