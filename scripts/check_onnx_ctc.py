@@ -35,7 +35,7 @@ def main():
         import onnx
         import onnxruntime as ort
     except ImportError as error:
-        print(f"check_onnx_ctc: skipped: a Python package is missing ({error}); pip install onnx onnxruntime")
+        print(f"SKIPPED: check_onnx_ctc: a Python package is missing ({error}); pip install onnx onnxruntime")
         print("SKIPPED")
         return 0
 

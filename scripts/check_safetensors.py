@@ -120,7 +120,7 @@ def main():
         import safetensors
         from safetensors import safe_open
     except ImportError as error:
-        print(f"check_safetensors: skipped: a Python package is missing ({error}); pip install safetensors numpy")
+        print(f"SKIPPED: check_safetensors: a Python package is missing ({error}); pip install safetensors numpy")
         print("SKIPPED")
         return 0
 

@@ -61,7 +61,7 @@ def main():
         from stable_baselines3.common.vec_env import VecNormalize
     except ImportError as error:
         print(
-            f"check_sb3: skipped: a Python package is missing ({error}); "
+            f"SKIPPED: check_sb3: a Python package is missing ({error}); "
             "pip install stable-baselines3 safetensors (torch is a large download)"
         )
         print("SKIPPED")
