@@ -67,7 +67,9 @@ import Training
       #expect(abs(x - y) <= 1e-15 * max(1, abs(y)), "\(x) vs \(y)")
     }
     #expect(mean.count == 4 && variance.count == 4)
-    for y in normalizer.mean + normalizer.variance { #expect(text.contains("\(y)"), "\(y) not written exactly") }
+    for y in normalizer.mean + normalizer.variance {
+      #expect(text.contains("\(y)"), "\(y) not written exactly")
+    }
     #expect(SB3Export.gymnasiumID("gridworld:frozenlake-4x4") == "FrozenLake-v1")
     #expect(SB3Export.gymnasiumID("acrobot") == "Acrobot-v1")
     #expect(SB3Export.gymnasiumID("gridworld:maze.map") == nil)
