@@ -89,7 +89,9 @@ public struct SlurmExecutor: JobExecutor {
       }
       for t in queue where jobs.indices.contains(t.task) { active[t.task] = (t.job, t.state, t.nodes) }
       if !active.isEmpty {
-        log("slurm: \(active.count) tasks of earlier submissions are still queued or running; watching them")
+        log(
+          "slurm: \(active.count) task\(active.count == 1 ? "" : "s") of earlier submissions still queued or running; watching them"
+        )
       }
     }
     let submit = SlurmExecutor.tasksToSubmit(jobs, active: Set(active.keys))
