@@ -42,6 +42,8 @@ fi
 SCRATCH=$(mktemp -d /tmp/losslab-slurm.XXXXXX)
 HOST=$(hostname -s)
 CPUS=$(nproc)
+# Memory in MB (90% of MemTotal), so that --slurm-mem requests can be satisfied.
+MEMORY=$(awk '/^MemTotal:/ { print int($2 / 1024 * 0.9) }' /proc/meminfo)
 CONF=$SCRATCH/slurm.conf
 mkdir -p "$SCRATCH/state" "$SCRATCH/spool" "$SCRATCH/log"
 PIDS=()
@@ -84,7 +86,7 @@ MpiDefault=none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 KillWait=15
-NodeName=$HOST CPUs=$CPUS State=UNKNOWN
+NodeName=$HOST CPUs=$CPUS RealMemory=$MEMORY State=UNKNOWN
 PartitionName=losslab Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF=$CONF
@@ -113,7 +115,7 @@ export LOSSLAB_SLURM_POLL_SECONDS=1
 compare() {
   exec "$BIN" rl compare --env gridworld:fourrooms --shapings none,pbrs:bfs --seeds 2 --steps "$1" \
     --eval-freq "$2" --eval-episodes 5 --executor slurm --slurm-max-parallel 2 --slurm-time 10 \
-    --no-progress --out "$3"
+    --no-progress --out "$3" "${@:4}"
 }
 finished_runs() { grep -l '"finished"' "$1"/runs/*/seed-*/status.json 2>/dev/null | wc -l; }
 last_submission() { tr -d ' \n' <"$1/slurm/submissions.json" | sed 's/.*"job":\([0-9]*\),.*/\1/'; }
@@ -122,7 +124,7 @@ last_tasks() { tr -d ' \n' <"$1/slurm/submissions.json" | sed 's/.*"tasks":\[\([
 # 1. A comparison to completion.
 A=$SCRATCH/compare-a
 step "1. rl compare --executor slurm (2 shapings x 2 seeds) to completion"
-compare 4096 1024 "$A" 2>&1 | tee "$SCRATCH/a.out"
+compare 4096 1024 "$A" --slurm-mem 500M 2>&1 | tee "$SCRATCH/a.out"
 [ -f "$A/report.md" ] || fail "no report.md in $A"
 [ "$(finished_runs "$A")" = 4 ] || fail "expected 4 finished runs in $A, got $(finished_runs "$A")"
 grep -q "pbrs:bfs" "$A/report.md" || fail "report.md has no pbrs:bfs row"
