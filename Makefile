@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem
+.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -66,6 +66,12 @@ check-ecosystem: deps
 	$(BIN) mrt train --data $(ECO)/toy-mt --init $(ECO)/mle --objective risk --out $(ECO)/mrt \
 	  --max-steps 4 --eval-every 2 --samples 4 --sources-per-step 2 --dev-sentences 20 --quiet
 	$(PYTHON) scripts/check_safetensors.py $(ECO)/ppo $(ECO)/ctc $(ECO)/mle $(ECO)/mrt
+
+# `rl compare --executor slurm` against a real one-node Slurm (installs slurm-wlm and munge with
+# apt-get, starts the daemons, stops them by PID); prints SKIPPED without root or apt.
+test-slurm: deps
+	$(SWIFT) build -c release -Xswiftc -enable-testing --product losslab
+	scripts/test_slurm.sh
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).
