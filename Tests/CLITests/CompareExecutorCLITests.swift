@@ -51,4 +51,20 @@ import Testing
     #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
     #expect(r.stderr.contains("in use by another losslab process"), "\(r.stderr)")
   }
+
+  @Test func reportListsArrayTasksNotStartedYet() throws {
+    let folder = try CLI.temporaryFolder("report-not-started")
+    let slurm = folder.appendingPathComponent("slurm")
+    try FileManager.default.createDirectory(at: slurm, withIntermediateDirectories: true)
+    let list = [
+      "0\tnone/seed-0\t\(folder.path)/runs/none/seed-0\trl train --out x\trl train --resume x",
+      "1\tnone/seed-1\t\(folder.path)/runs/none/seed-1\trl train --out y\trl train --resume y",
+    ]
+    try (list.joined(separator: "\n") + "\n").write(
+      to: slurm.appendingPathComponent("jobs.tsv"), atomically: true, encoding: .utf8)
+    let r = try CLI.run(["rl", "report", folder.path])
+    #expect(r.stdout.contains("not started yet: none/seed-0 (array task 0)"), "\(r.stdout)")
+    #expect(r.stdout.contains("not started yet: none/seed-1 (array task 1)"), "\(r.stdout)")
+    #expect(r.status == 2 && r.stderr.contains("no run folders"), "\(r.stderr)")
+  }
 }
