@@ -67,11 +67,11 @@ public final class PPO {
   public private(set) var rolloutSeconds = 0.0
   public private(set) var updateSeconds = 0.0
   /// The last 100 finished training episodes (SB3's `ep_info_buffer`).
-  public private(set) var recentEpisodes: [EpisodeRecord] = []
+  public internal(set) var recentEpisodes: [EpisodeRecord] = []
   /// Every finished training episode's count (for progress displays).
-  public private(set) var episodesFinished = 0
+  public internal(set) var episodesFinished = 0
   /// Actions taken, step-major (`[numTimesteps / nEnvs, nEnvs]`), for exact resume.
-  public private(set) var actionHistory: [UInt8] = []
+  public internal(set) var actionHistory: [UInt8] = []
   /// Box action spaces: the actions sent to the environments, step-major `[steps, nEnvs, A]`.
   public internal(set) var continuousHistory: [Float] = []
 
@@ -179,7 +179,7 @@ public final class PPO {
     return obs
   }
 
-  private func record(_ episodes: [EpisodeRecord]) {
+  func record(_ episodes: [EpisodeRecord]) {
     for e in episodes {
       if recentEpisodes.count == PPO.episodeWindow { recentEpisodes.removeFirst() }
       recentEpisodes.append(e)
@@ -387,40 +387,6 @@ public final class PPO {
 
   static func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-  }
-
-  /// Resets the environments with the seed and steps them through `actions` (step-major),
-  /// rebuilding their state, the episode statistics and the current observations; the
-  /// normaliser is left as it is (restored from the checkpoint).
-  func replay(_ actions: [UInt8], continuous: [Float] = []) {
-    let n = config.nEnvs
-    env.reset(seed: seed)
-    recentEpisodes.removeAll()
-    episodesFinished = 0
-    actionHistory = actions
-    continuousHistory = continuous
-    lastEpisodeStarts = [Bool](repeating: true, count: n)
-    var step = [Int](repeating: 0, count: n)
-    var t = 0
-    let width = n * env.actionSize
-    let steps = env.actionSpace.isDiscrete ? actions.count / n : continuous.count / Swift.max(width, 1)
-    for _ in 0..<steps {
-      if env.actionSpace.isDiscrete {
-        for i in 0..<n { step[i] = Int(actions[t + i]) }
-        env.step(step)
-      } else {
-        continuous.withUnsafeBufferPointer {
-          env.step(
-            continuous: UnsafeBufferPointer(rebasing: $0[(t * env.actionSize)..<(t * env.actionSize + width)])
-          )
-        }
-      }
-      record(env.finishedEpisodes)
-      let (terminated, truncated) = (env.terminated, env.truncated)
-      for i in 0..<n { lastEpisodeStarts[i] = terminated[i] || truncated[i] }
-      t += n
-    }
-    lastObservations = normalizeObservations(env.observations)
   }
 
   // MARK: Acting

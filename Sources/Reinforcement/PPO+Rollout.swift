@@ -2,6 +2,9 @@ import Core
 import Environments
 import Tensors
 
+// Rollout helpers: the box-action step (Gaussian / gSDE sampling), the explained variance of a
+// rollout's values, and the replay of recorded actions that rebuilds the environments on resume.
+
 extension PPO {
   /// One rollout step with a Gaussian (or gSDE) policy: gSDE's exploration matrices are resampled
   /// at the start of the rollout and, with `sde_sample_freq = k > 0`, every `k` steps (SB3's
@@ -43,4 +46,37 @@ extension PPO {
     return vy == 0 ? .nan : 1 - vd / vy
   }
 
+  /// Resets the environments with the seed and steps them through `actions` (step-major),
+  /// rebuilding their state, the episode statistics and the current observations; the
+  /// normaliser is left as it is (restored from the checkpoint).
+  func replay(_ actions: [UInt8], continuous: [Float] = []) {
+    let n = config.nEnvs
+    env.reset(seed: seed)
+    recentEpisodes.removeAll()
+    episodesFinished = 0
+    actionHistory = actions
+    continuousHistory = continuous
+    lastEpisodeStarts = [Bool](repeating: true, count: n)
+    var step = [Int](repeating: 0, count: n)
+    var t = 0
+    let width = n * env.actionSize
+    let steps = env.actionSpace.isDiscrete ? actions.count / n : continuous.count / Swift.max(width, 1)
+    for _ in 0..<steps {
+      if env.actionSpace.isDiscrete {
+        for i in 0..<n { step[i] = Int(actions[t + i]) }
+        env.step(step)
+      } else {
+        continuous.withUnsafeBufferPointer {
+          env.step(
+            continuous: UnsafeBufferPointer(rebasing: $0[(t * env.actionSize)..<(t * env.actionSize + width)])
+          )
+        }
+      }
+      record(env.finishedEpisodes)
+      let (terminated, truncated) = (env.terminated, env.truncated)
+      for i in 0..<n { lastEpisodeStarts[i] = terminated[i] || truncated[i] }
+      t += n
+    }
+    lastObservations = normalizeObservations(env.observations)
+  }
 }
