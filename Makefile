@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm
+.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -72,6 +72,12 @@ check-ecosystem: deps
 test-slurm: deps
 	$(SWIFT) build -c release -Xswiftc -enable-testing --product losslab
 	scripts/test_slurm.sh
+
+# SB3 PPO with the RL Zoo presets on the classic-control envs (docs/continuous.md's comparison;
+# needs stable-baselines3, gymnasium, torch: prints SKIPPED without them). SB3_ENV=Pendulum-v1 etc.
+SB3_ENV ?= MountainCarContinuous-v0
+sb3-classic:
+	OMP_NUM_THREADS=1 $(PYTHON) scripts/sb3_classic_control.py $(SB3_ENV) --seeds 0 1 2 3 4 --episodes 100
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).

@@ -1,4 +1,5 @@
 import Core
+import Environments
 import NeuralNets
 import Tensors
 
@@ -22,10 +23,15 @@ public final class ActorCritic: Module {
   public let valueLayers: [Linear]
   public let actionHead: Linear
   public let valueHead: Linear
+  /// The Gaussian (or gSDE) distribution of a box action space; nil: categorical over
+  /// `actionCount` logits. With it, `actionHead` outputs the mean and `actionCount` is the
+  /// number of action dimensions.
+  public let gaussian: GaussianHead?
 
   public init(
     observationSize: Int, actionCount: Int, netArch: [Int], sharedTrunk: Bool,
-    activation: PolicyActivation, orthoInit: Bool, using rng: inout RandomGenerator
+    activation: PolicyActivation, orthoInit: Bool, gaussian: GaussianSettings? = nil,
+    using rng: inout RandomGenerator
   ) {
     precondition(
       observationSize > 0 && actionCount > 0,
@@ -58,6 +64,11 @@ public final class ActorCritic: Module {
     valueHead = Linear(
       latent, 1, weightInit: orthoInit ? .orthogonal(gain: 1) : .uniformFanIn, biasInit: biasInit, using: &rng
     )
+    self.gaussian = gaussian.map {
+      GaussianHead(
+        actionSize: actionCount, latentSize: latent, low: $0.low, high: $0.high, logStdInit: $0.logStdInit,
+        useSde: $0.useSde, fullStd: $0.fullStd, useExpln: $0.useExpln, squashOutput: $0.squashOutput)
+    }
   }
 
   public convenience init(
@@ -69,8 +80,26 @@ public final class ActorCritic: Module {
       using: &rng)
   }
 
+  /// The policy for `actionSpace`: categorical for a discrete space, Gaussian (gSDE with
+  /// `use_sde`) with `config`'s `log_std_init`, `full_std`, `use_expln`, `squash_output` for a box.
+  public convenience init(
+    observationSize: Int, actionSpace: Space, config: PPOConfig, using rng: inout RandomGenerator
+  ) {
+    let settings = actionSpace.bounds.map {
+      GaussianSettings(
+        low: $0.low, high: $0.high, logStdInit: Float(config.logStdInit), useSde: config.useSde,
+        fullStd: config.fullStd, useExpln: config.useExpln, squashOutput: config.squashOutput)
+    }
+    self.init(
+      observationSize: observationSize, actionCount: actionSpace.count ?? actionSpace.flatSize,
+      netArch: config.netArch, sharedTrunk: config.sharedTrunk, activation: config.activationFn,
+      orthoInit: config.orthoInit, gaussian: settings, using: &rng)
+  }
+
   public func namedParameters() -> [(name: String, parameter: Parameter)] {
     var out: [(name: String, parameter: Parameter)] = []
+    // SB3's state_dict lists the policy's own parameter `log_std` before its submodules.
+    if let gaussian { out.append(("log_std", gaussian.logStd)) }
     // Sequential indices 0, 2, 4, ... as in SB3 (activations sit at the odd indices).
     for (i, layer) in sharedLayers.enumerated() {
       out += layer.namedParameters(prefix: "mlp_extractor.shared_net.\(2 * i)")
@@ -90,7 +119,7 @@ public final class ActorCritic: Module {
   /// evaluating one fused layer (on tensors or on a tape).
   private func heads<T>(
     _ observations: T, _ layer: (Linear, T, FusedActivation) -> T
-  ) -> (logits: T, values: T) {
+  ) -> (logits: T, values: T, latent: T) {
     let f = activation.fused
     var trunk = observations
     for l in sharedLayers { trunk = layer(l, trunk, f) }
@@ -98,15 +127,22 @@ public final class ActorCritic: Module {
     for l in policyLayers { pi = layer(l, pi, f) }
     var vf = trunk
     for l in valueLayers { vf = layer(l, vf, f) }
-    return (layer(actionHead, pi, .identity), layer(valueHead, vf, .identity))
+    return (layer(actionHead, pi, .identity), layer(valueHead, vf, .identity), pi)
   }
 
   // MARK: Inference without a tape (rollouts, evaluation)
 
   /// Logits `[n, actions]` and values `[n]` for observations `[n, observationSize]`.
   public func forward(_ observations: Tensor) -> (logits: Tensor, values: Tensor) {
-    let (logits, values) = heads(observations) { $0($1, activation: $2) }
+    let (logits, values, _) = heads(observations) { $0($1, activation: $2) }
     return (logits, values.reshaped([values.shape[0]]))
+  }
+
+  /// Action-head outputs (logits or means), values `[n]` and the policy's last hidden features
+  /// `[n, L]` (gSDE's `latent_sde`).
+  public func forwardWithLatent(_ observations: Tensor) -> (output: Tensor, values: Tensor, latent: Tensor) {
+    let (output, values, latent) = heads(observations) { $0($1, activation: $2) }
+    return (output, values.reshaped([values.shape[0]]), latent)
   }
 
   /// Values `[n]` only (bootstrapping from final observations).
@@ -122,7 +158,39 @@ public final class ActorCritic: Module {
 
   /// Logits `[n, actions]` and values `[n]` on `observations`' tape.
   public func forward(_ observations: Variable) -> (logits: Variable, values: Variable) {
-    let (logits, values) = heads(observations) { $0($1, activation: $2) }
+    let (logits, values, _) = heads(observations) { $0($1, activation: $2) }
     return (logits, values.reshaped([values.shape[0]]))
+  }
+
+  /// ``forwardWithLatent(_:)-(Tensor)`` on `observations`' tape.
+  public func forwardWithLatent(_ observations: Variable) -> (
+    output: Variable, values: Variable, latent: Variable
+  ) {
+    let (output, values, latent) = heads(observations) { $0($1, activation: $2) }
+    return (output, values.reshaped([values.shape[0]]), latent)
+  }
+}
+
+/// The box-space settings of ``ActorCritic`` (see ``GaussianHead``).
+public struct GaussianSettings: Sendable, Equatable {
+  public var low: [Float]
+  public var high: [Float]
+  public var logStdInit: Float
+  public var useSde = false
+  public var fullStd = true
+  public var useExpln = false
+  public var squashOutput = false
+
+  public init(
+    low: [Float], high: [Float], logStdInit: Float, useSde: Bool = false, fullStd: Bool = true,
+    useExpln: Bool = false, squashOutput: Bool = false
+  ) {
+    self.low = low
+    self.high = high
+    self.logStdInit = logStdInit
+    self.useSde = useSde
+    self.fullStd = fullStd
+    self.useExpln = useExpln
+    self.squashOutput = squashOutput
   }
 }

@@ -73,14 +73,25 @@ public enum Evaluation {
     var rng = RandomGenerator(seed: seed ^ 0xE7A1_0000_0000_0001, stream: 0)
     var actions = [Int](repeating: 0, count: n)
     var logProbs = [Float](repeating: 0, count: n)
+    var gaussianActions = [Float](repeating: 0, count: n * env.actionSize)
+    var envActions = gaussianActions
     env.reset(seed: seed)
     while zip(counts, targets).contains(where: { $0 < $1 }) {
       var obs = env.observations
       if let normalizer { obs = normalizer.normalize(obs) }
-      let (logits, _) = policy.forward(Tensor(shape: [n, d], data: obs))
-      CategoricalPolicy.act(
-        logits: logits, deterministic: deterministic, using: &rng, actions: &actions, logProbs: &logProbs)
-      env.step(actions)
+      if let head = policy.gaussian {
+        // Box actions: the mean (deterministic) or a draw from N(mean, sigma(s)^2), clipped or squashed.
+        let (mean, _, latent) = policy.forwardWithLatent(Tensor(shape: [n, d], data: obs))
+        head.act(
+          mean: mean, latent: latent, matrices: nil, deterministic: deterministic, using: &rng,
+          gaussian: &gaussianActions, envActions: &envActions, logProbs: &logProbs)
+        env.step(continuous: envActions)
+      } else {
+        let (logits, _) = policy.forward(Tensor(shape: [n, d], data: obs))
+        CategoricalPolicy.act(
+          logits: logits, deterministic: deterministic, using: &rng, actions: &actions, logProbs: &logProbs)
+        env.step(actions)
+      }
       for e in env.finishedEpisodes where counts[e.envIndex] < targets[e.envIndex] {
         perCopy[e.envIndex].append(e)
         counts[e.envIndex] += 1

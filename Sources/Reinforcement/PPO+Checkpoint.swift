@@ -15,8 +15,22 @@ public struct PPOState: Codable, Sendable, Equatable {
   public var seed: UInt64
   public var totalTimesteps: Int
   public var normalizer: NormalizerState?
-  /// Actions taken, one byte each, step-major (JSON: base64).
+  /// Actions taken, one byte each, step-major (JSON: base64); empty for a box action space.
   public var actions: Data
+  /// Box action spaces: the actions sent to the environments, step-major, as little-endian
+  /// Float32 (JSON: base64).
+  public var continuousActions: Data? = nil
+  /// Reward scaling statistics and each copy's running return (`norm_reward`).
+  public var rewardNormalizer: RewardNormalizerState? = nil
+
+  public struct RewardNormalizerState: Codable, Sendable, Equatable {
+    public var mean: Double
+    public var variance: Double
+    public var count: Double
+    public var returns: [Double]
+    public var gamma: Double
+    public var clip: Double
+  }
 
   public struct NormalizerState: Codable, Sendable, Equatable {
     public var mean: [Double]
@@ -33,6 +47,24 @@ public struct PPOState: Codable, Sendable, Equatable {
     case totalTimesteps = "total_timesteps"
     case normalizer = "obs_rms"
     case actions
+    case continuousActions = "continuous_actions"
+    case rewardNormalizer = "ret_rms"
+  }
+
+  /// Floats as little-endian Float32 bytes, and back (nil when the byte count is not a multiple of 4).
+  public static func encodeFloats(_ values: [Float]) -> Data {
+    var data = Data(capacity: values.count * 4)
+    for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    return data
+  }
+
+  public static func decodeFloats(_ data: Data) -> [Float]? {
+    guard data.count % 4 == 0 else { return nil }
+    let bytes = [UInt8](data)
+    return (0..<(bytes.count / 4)).map { i in
+      let b = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[4 * i + $1]) << (8 * $1) }
+      return Float(bitPattern: b)
+    }
   }
 }
 
@@ -50,6 +82,15 @@ extension PPOState {
       throw ConfigError(
         "checkpoint state: action \(actions[offset]) at index \(offset - actions.startIndex) is outside "
           + "the action space 0..<\(actionCount)")
+    }
+    if let saved = rewardNormalizer {
+      guard [saved.mean, saved.count, saved.gamma, saved.clip].allSatisfy(\.isFinite),
+        saved.variance.isFinite,
+        saved.variance >= 0, saved.count > 0, saved.clip > 0, saved.returns.allSatisfy(\.isFinite)
+      else {
+        throw ConfigError(
+          "checkpoint state: ret_rms holds a value out of range (finite; variance >= 0, count and clip > 0)")
+      }
     }
     if let saved = normalizer {
       guard saved.mean.count == observationSize, saved.variance.count == observationSize else {
@@ -84,7 +125,13 @@ extension PPO {
       normalizer: normalizer.map {
         .init(mean: $0.mean, variance: $0.variance, count: $0.count, clip: $0.clip)
       },
-      actions: Data(actionHistory))
+      actions: Data(actionHistory),
+      continuousActions: env.actionSpace.isDiscrete ? nil : PPOState.encodeFloats(continuousHistory),
+      rewardNormalizer: rewardNormalizer.map {
+        .init(
+          mean: $0.mean, variance: $0.variance, count: $0.count, returns: $0.returns, gamma: $0.gamma,
+          clip: $0.clip)
+      })
   }
 
   /// Restores a saved run into this freshly created one (same config, environment and seed):
@@ -94,10 +141,23 @@ extension PPO {
     guard state.seed == seed else {
       throw ConfigError("checkpoint was saved with seed \(state.seed), this run has seed \(seed)")
     }
-    guard state.actions.count == state.numTimesteps, state.numTimesteps % config.nEnvs == 0 else {
-      throw ConfigError(
-        "checkpoint is inconsistent: \(state.actions.count) recorded actions for \(state.numTimesteps) timesteps"
-      )
+    var continuous: [Float] = []
+    if env.actionSpace.isDiscrete {
+      guard state.actions.count == state.numTimesteps, state.numTimesteps % config.nEnvs == 0 else {
+        throw ConfigError(
+          "checkpoint is inconsistent: \(state.actions.count) recorded actions for \(state.numTimesteps) timesteps"
+        )
+      }
+    } else {
+      guard let floats = state.continuousActions.flatMap(PPOState.decodeFloats),
+        floats.count == state.numTimesteps * env.actionSize, state.numTimesteps % config.nEnvs == 0,
+        floats.allSatisfy(\.isFinite)
+      else {
+        throw ConfigError(
+          "checkpoint is inconsistent: continuous_actions must hold \(env.actionSize) finite Float32 per timestep "
+            + "for \(state.numTimesteps) timesteps")
+      }
+      continuous = floats
     }
     try state.validate(actionCount: env.actionCount, observationSize: env.observationSize)
     try policy.load(from: file, prefix: "policy")
@@ -112,7 +172,18 @@ extension PPO {
     } else if config.normalize {
       throw ConfigError("the run normalises observations but the checkpoint holds no statistics")
     }
-    replay(Array(state.actions))
+    if let saved = state.rewardNormalizer {
+      guard saved.returns.count == config.nEnvs else {
+        throw ConfigError("checkpoint ret_rms has \(saved.returns.count) returns for \(config.nEnvs) copies")
+      }
+      rewardNormalizer = RewardNormalizer(
+        mean: saved.mean, variance: saved.variance, count: saved.count, returns: saved.returns,
+        gamma: saved.gamma,
+        clip: saved.clip)
+    } else if config.normReward {
+      throw ConfigError("the run scales rewards (norm_reward) but the checkpoint holds no ret_rms statistics")
+    }
+    replay(Array(state.actions), continuous: continuous)
     numTimesteps = state.numTimesteps
     iterations = state.iterations
     nUpdates = state.nUpdates

@@ -27,12 +27,15 @@ public struct TrainStats: Sendable, Equatable {
   public var learningRate = 0.0
   public var clipRange = 0.0
   public var clipRangeVf: Double? = nil
+  /// Box action spaces: `mean(exp(log_std))` after the update (SB3's `train/std`).
+  public var std: Double? = nil
   /// Epochs run (fewer than `n_epochs` after a `target_kl` stop).
   public var epochs = 0
   public var stoppedEarly = false
 }
 
-/// Proximal Policy Optimization (Schulman et al. 2017) for discrete actions, following
+/// Proximal Policy Optimization (Schulman et al. 2017) for discrete and box action spaces (a
+/// categorical policy, or a Gaussian or gSDE one: ``GaussianHead``), following
 /// Stable-Baselines3's `PPO` (collection in `OnPolicyAlgorithm.collect_rollouts`, update in
 /// `PPO.train`) so that its hyperparameters mean the same here.
 ///
@@ -49,6 +52,8 @@ public final class PPO {
   public let policy: ActorCritic
   public let optimizer: Adam
   public internal(set) var normalizer: ObservationNormalizer?
+  /// Reward scaling (`norm_reward`); nil without.
+  public internal(set) var rewardNormalizer: RewardNormalizer?
   public let env: any VectorEnvironment
 
   /// Environment steps taken (all copies).
@@ -62,11 +67,13 @@ public final class PPO {
   public private(set) var rolloutSeconds = 0.0
   public private(set) var updateSeconds = 0.0
   /// The last 100 finished training episodes (SB3's `ep_info_buffer`).
-  public private(set) var recentEpisodes: [EpisodeRecord] = []
+  public internal(set) var recentEpisodes: [EpisodeRecord] = []
   /// Every finished training episode's count (for progress displays).
-  public private(set) var episodesFinished = 0
+  public internal(set) var episodesFinished = 0
   /// Actions taken, step-major (`[numTimesteps / nEnvs, nEnvs]`), for exact resume.
-  public private(set) var actionHistory: [UInt8] = []
+  public internal(set) var actionHistory: [UInt8] = []
+  /// Box action spaces: the actions sent to the environments, step-major `[steps, nEnvs, A]`.
+  public internal(set) var continuousHistory: [Float] = []
 
   var buffer: RolloutBuffer
   /// Current (normalised) observations and episode-start flags (`_last_obs`, `_last_episode_starts`).
@@ -76,6 +83,11 @@ public final class PPO {
   var stepActions: [Int]
   var stepLogProbs: [Float]
   var rawScratch: [Float]
+  /// Box action spaces: the Gaussian samples, the environments' actions and gSDE's exploration
+  /// matrices `[nEnvs, L, A]` of the current rollout.
+  var stepGaussian: [Float] = []
+  var stepEnvActions: [Float] = []
+  var explorationMatrices: [Float]? = nil
 
   public static let episodeWindow = 100
 
@@ -86,8 +98,14 @@ public final class PPO {
     guard env.numEnvs == config.nEnvs else {
       throw ConfigError("the environment has \(env.numEnvs) copies but n_envs is \(config.nEnvs)")
     }
-    guard env.actionSpace.isDiscrete else {
-      throw ConfigError("PPO supports discrete action spaces only; the environment's is \(env.actionSpace)")
+    guard env.actionSpace.isDiscrete || env.actionSize > 0 else {
+      throw ConfigError(
+        "PPO needs a discrete or a non-empty box action space; the environment's is \(env.actionSpace)")
+    }
+    if config.squashOutput, let bounds = env.actionSpace.bounds,
+      !(bounds.low + bounds.high).allSatisfy(\.isFinite)
+    {
+      throw ConfigError("squash_output needs finite action bounds; the environment's are \(env.actionSpace)")
     }
     guard env.actionCount <= 256 else {
       throw ConfigError("PPO supports up to 256 discrete actions, the environment has \(env.actionCount)")
@@ -98,19 +116,30 @@ public final class PPO {
     self.env = env
     var initRng = RandomGenerator(seed: PPO.mix(seed), stream: 0)
     policy = ActorCritic(
-      observationSize: env.observationSize, actionCount: env.actionCount, config: config, using: &initRng)
+      observationSize: env.observationSize, actionSpace: env.actionSpace, config: config, using: &initRng)
     optimizer = Adam(
       parameters: policy.parameters, learningRate: Float(config.learningRate.initialValue),
       eps: Float(config.adamEps))
     normalizer =
       config.normalize ? ObservationNormalizer(size: env.observationSize, clip: config.clipObs) : nil
-    buffer = RolloutBuffer(nSteps: config.nSteps, nEnvs: config.nEnvs, observationSize: env.observationSize)
+    rewardNormalizer =
+      config.normReward
+      ? RewardNormalizer(numEnvs: config.nEnvs, gamma: config.gamma, clip: config.clipReward) : nil
+    buffer = RolloutBuffer(
+      nSteps: config.nSteps, nEnvs: config.nEnvs, observationSize: env.observationSize,
+      actionSize: env.actionSize)
     lastObservations = []
     lastEpisodeStarts = [Bool](repeating: true, count: config.nEnvs)
     stepActions = [Int](repeating: 0, count: config.nEnvs)
     stepLogProbs = [Float](repeating: 0, count: config.nEnvs)
     rawScratch = []
-    actionHistory.reserveCapacity(totalTimesteps + config.rolloutSize)
+    if env.actionSpace.isDiscrete {
+      actionHistory.reserveCapacity(totalTimesteps + config.rolloutSize)
+    } else {
+      stepGaussian = [Float](repeating: 0, count: config.nEnvs * env.actionSize)
+      stepEnvActions = stepGaussian
+      continuousHistory.reserveCapacity((totalTimesteps + config.rolloutSize) * env.actionSize)
+    }
     env.reset(seed: seed)
     lastObservations = observeAfterReset()
   }
@@ -150,7 +179,7 @@ public final class PPO {
     return obs
   }
 
-  private func record(_ episodes: [EpisodeRecord]) {
+  func record(_ episodes: [EpisodeRecord]) {
     for e in episodes {
       if recentEpisodes.count == PPO.episodeWindow { recentEpisodes.removeFirst() }
       recentEpisodes.append(e)
@@ -165,12 +194,19 @@ public final class PPO {
     let d = env.observationSize
     let gamma = Float(config.gamma)
     var rng = RandomGenerator(seed: PPO.mix(seed), stream: UInt64(2 * iterations + 1))
+    let a = env.actionSize
     for t in 0..<config.nSteps {
-      let (logits, values) = policy.forward(Tensor(shape: [n, d], data: lastObservations))
-      CategoricalPolicy.act(
-        logits: logits, deterministic: false, using: &rng, actions: &stepActions, logProbs: &stepLogProbs)
-      for a in stepActions { actionHistory.append(UInt8(a)) }
-      env.step(stepActions)
+      let values: Tensor
+      if let gaussian = policy.gaussian {
+        values = stepContinuous(gaussian, step: t, using: &rng)
+      } else {
+        let (logits, v) = policy.forward(Tensor(shape: [n, d], data: lastObservations))
+        values = v
+        CategoricalPolicy.act(
+          logits: logits, deterministic: false, using: &rng, actions: &stepActions, logProbs: &stepLogProbs)
+        for a in stepActions { actionHistory.append(UInt8(a)) }
+        env.step(stepActions)
+      }
       numTimesteps += n
 
       var nextObservations = env.observations
@@ -181,6 +217,11 @@ public final class PPO {
       var rewards = env.rewards
       let terminated = env.terminated
       let truncated = env.truncated
+      if rewardNormalizer != nil {
+        rewardNormalizer!.update(rewards: rewards)
+        rewards = rewardNormalizer!.normalize(rewards)
+        rewardNormalizer!.resetReturns(done: (0..<n).map { terminated[$0] || truncated[$0] })
+      }
       // Time-limit truncation: bootstrap from V(final observation) inside the reward
       // (SB3 `collect_rollouts`, DLR-RM/stable-baselines3#633); a termination gets nothing.
       let cut = (0..<n).filter { truncated[$0] && !terminated[$0] }
@@ -210,6 +251,9 @@ public final class PPO {
         buffer.values[base + i] = values.data[i]
         buffer.logProbs[base + i] = stepLogProbs[i]
         lastEpisodeStarts[i] = terminated[i] || truncated[i]
+      }
+      if a > 0 {
+        for k in 0..<(n * a) { buffer.continuousActions[base * a + k] = stepGaussian[k] }
       }
       lastObservations = nextObservations
     }
@@ -249,6 +293,8 @@ public final class PPO {
         var oldValues = [Float](repeating: 0, count: b)
         var advantages = [Float](repeating: 0, count: b)
         var returns = [Float](repeating: 0, count: b)
+        let a = buffer.actionSize
+        var continuousActions = [Float](repeating: 0, count: b * a)
         buffer.observations.withUnsafeBufferPointer { src in
           obs.withUnsafeMutableBufferPointer { dst in
             for (k, i) in idx.enumerated() {
@@ -262,15 +308,30 @@ public final class PPO {
           oldValues[k] = buffer.values[i]
           advantages[k] = buffer.advantages[i]
           returns[k] = buffer.returns[i]
+          for j in 0..<a { continuousActions[k * a + j] = buffer.continuousActions[i * a + j] }
         }
         if config.normalizeAdvantage { PPOLoss.normalizeAdvantages(&advantages) }
 
         let tape = Tape()
-        let (logits, values) = policy.forward(tape.constant(Tensor(shape: [b, d], data: obs)))
-        let terms = PPOLoss.compute(
-          logits: logits, values: values, actions: actions, oldLogProbs: oldLogProbs, oldValues: oldValues,
-          advantages: advantages, returns: returns, clipRange: clipRange, clipRangeVf: clipRangeVf,
-          entCoef: Float(config.entCoef), vfCoef: Float(config.vfCoef))
+        let terms: PPOLoss.Terms
+        if let gaussian = policy.gaussian {
+          let (mean, values, latent) = policy.forwardWithLatent(
+            tape.constant(Tensor(shape: [b, d], data: obs)))
+          let (logProb, entropy) = gaussian.logProbAndEntropy(
+            mean: mean, latent: gaussian.useSde ? latent.value : nil,
+            actions: Tensor(shape: [b, a], data: continuousActions))
+          terms = PPOLoss.compute(
+            logProb: logProb, entropyLoss: { entropy.map { -$0 } ?? logProb.mean() }, values: values,
+            oldLogProbs: oldLogProbs, oldValues: oldValues, advantages: advantages, returns: returns,
+            clipRange: clipRange, clipRangeVf: clipRangeVf, entCoef: Float(config.entCoef),
+            vfCoef: Float(config.vfCoef))
+        } else {
+          let (logits, values) = policy.forward(tape.constant(Tensor(shape: [b, d], data: obs)))
+          terms = PPOLoss.compute(
+            logits: logits, values: values, actions: actions, oldLogProbs: oldLogProbs, oldValues: oldValues,
+            advantages: advantages, returns: returns, clipRange: clipRange, clipRangeVf: clipRangeVf,
+            entCoef: Float(config.entCoef), vfCoef: Float(config.vfCoef))
+        }
         let lossValue = terms.loss.value.scalar
         guard lossValue.isFinite else {
           throw NonFiniteLossError(
@@ -306,28 +367,8 @@ public final class PPO {
     stats.approxKl = sums.kl / c
     stats.clipFraction = sums.clip / c
     stats.explainedVariance = PPO.explainedVariance(predictions: buffer.values, targets: buffer.returns)
+    stats.std = policy.gaussian?.meanStd
     return stats
-  }
-
-  /// `1 - Var(y - y_pred) / Var(y)` (NaN when `Var(y) = 0`), as SB3's `explained_variance`.
-  public static func explainedVariance(predictions: [Float], targets: [Float]) -> Double {
-    let n = Double(targets.count)
-    var my = 0.0
-    var md = 0.0
-    for i in 0..<targets.count {
-      my += Double(targets[i])
-      md += Double(targets[i] - predictions[i])
-    }
-    my /= n
-    md /= n
-    var vy = 0.0
-    var vd = 0.0
-    for i in 0..<targets.count {
-      vy += (Double(targets[i]) - my) * (Double(targets[i]) - my)
-      let r = Double(targets[i] - predictions[i]) - md
-      vd += r * r
-    }
-    return vy == 0 ? .nan : 1 - vd / vy
   }
 
   /// One iteration: collect a rollout, then update. Returns the update's statistics.
@@ -346,29 +387,6 @@ public final class PPO {
 
   static func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-  }
-
-  /// Resets the environments with the seed and steps them through `actions` (step-major),
-  /// rebuilding their state, the episode statistics and the current observations; the
-  /// normaliser is left as it is (restored from the checkpoint).
-  func replay(_ actions: [UInt8]) {
-    let n = config.nEnvs
-    env.reset(seed: seed)
-    recentEpisodes.removeAll()
-    episodesFinished = 0
-    actionHistory = actions
-    lastEpisodeStarts = [Bool](repeating: true, count: n)
-    var step = [Int](repeating: 0, count: n)
-    var t = 0
-    while t < actions.count {
-      for i in 0..<n { step[i] = Int(actions[t + i]) }
-      env.step(step)
-      record(env.finishedEpisodes)
-      let (terminated, truncated) = (env.terminated, env.truncated)
-      for i in 0..<n { lastEpisodeStarts[i] = terminated[i] || truncated[i] }
-      t += n
-    }
-    lastObservations = normalizeObservations(env.observations)
   }
 
   // MARK: Acting

@@ -64,6 +64,24 @@ public struct PPOConfig: Sendable, Equatable, Codable {
   public var clipObs = 10.0
   /// Default training length in environment steps (RL-Zoo's `n_timesteps`).
   public var nTimesteps = 100_000
+  /// Reward scaling as VecNormalize's `norm_reward`: rewards divided by the running standard
+  /// deviation of the discounted return (discount `gamma`), clipped to `clipReward`. Default false.
+  public var normReward = false
+  /// Scaled rewards are clipped to [-clipReward, clipReward] (VecNormalize's 10).
+  public var clipReward = 10.0
+  // Box action spaces only (SB3's `ActorCriticPolicy` arguments):
+  /// Initial value of the `log_std` parameter (SB3's default 0).
+  public var logStdInit = 0.0
+  /// generalized State-Dependent Exploration (Raffin et al. 2021) instead of independent noise.
+  public var useSde = false
+  /// gSDE: resample the exploration matrices every N steps; -1: only at the start of a rollout.
+  public var sdeSampleFreq = -1
+  /// gSDE: one std per (latent feature, action) (true) or per latent feature (false).
+  public var fullStd = true
+  /// gSDE: `expln` instead of `exp` for the std (keeps it positive without growing fast).
+  public var useExpln = false
+  /// tanh squashing of the Gaussian sample (with the log-det correction), rescaled to the bounds.
+  public var squashOutput = false
 
   public init() {}
 
@@ -90,6 +108,14 @@ public struct PPOConfig: Sendable, Equatable, Codable {
     case normalize
     case clipObs = "clip_obs"
     case nTimesteps = "n_timesteps"
+    case normReward = "norm_reward"
+    case clipReward = "clip_reward"
+    case logStdInit = "log_std_init"
+    case useSde = "use_sde"
+    case sdeSampleFreq = "sde_sample_freq"
+    case fullStd = "full_std"
+    case useExpln = "use_expln"
+    case squashOutput = "squash_output"
   }
 
   public init(from decoder: Decoder) throws {
@@ -105,9 +131,12 @@ public struct PPOConfig: Sendable, Equatable, Codable {
       case .clipRange: clipRange = try c.decode(Schedule.self, forKey: key)
       case .learningRate: learningRate = try c.decode(Schedule.self, forKey: key)
       case .clipRangeVf: clipRangeVf = try c.decode(Schedule.self, forKey: key)
-      case .normalizeAdvantage, .sharedTrunk, .orthoInit, .normalize:
+      case .normalizeAdvantage, .sharedTrunk, .orthoInit, .normalize, .normReward, .useSde, .fullStd,
+        .useExpln,
+        .squashOutput:
         try set(key.rawValue, String(try c.decode(Bool.self, forKey: key)))
       case .activationFn: try set(key.rawValue, try c.decode(String.self, forKey: key))
+      case .sdeSampleFreq: try set(key.rawValue, String(try c.decode(Int.self, forKey: key)))
       default: try set(key.rawValue, Schedule.format(try c.decode(Double.self, forKey: key)))
       }
     }
@@ -138,6 +167,14 @@ public struct PPOConfig: Sendable, Equatable, Codable {
     try c.encode(normalize, forKey: .normalize)
     try c.encode(clipObs, forKey: .clipObs)
     try c.encode(nTimesteps, forKey: .nTimesteps)
+    try c.encode(normReward, forKey: .normReward)
+    try c.encode(clipReward, forKey: .clipReward)
+    try c.encode(logStdInit, forKey: .logStdInit)
+    try c.encode(useSde, forKey: .useSde)
+    try c.encode(sdeSampleFreq, forKey: .sdeSampleFreq)
+    try c.encode(fullStd, forKey: .fullStd)
+    try c.encode(useExpln, forKey: .useExpln)
+    try c.encode(squashOutput, forKey: .squashOutput)
   }
 
   /// The names `set(_:_:)` accepts, in declaration order.
@@ -212,6 +249,20 @@ public struct PPOConfig: Sendable, Equatable, Codable {
     case "normalize": normalize = try bool()
     case "clip_obs": clipObs = try real(1e-9...1e30, "a positive number")
     case "n_timesteps": nTimesteps = try int(upTo: PPOConfig.maximumTimesteps)
+    case "norm_reward": normReward = try bool()
+    case "clip_reward": clipReward = try real(1e-9...1e30, "a positive number")
+    case "log_std_init": logStdInit = try real(-20...20, "a number in [-20, 20]")
+    case "use_sde": useSde = try bool()
+    case "sde_sample_freq":
+      guard let x = Int(value), x == -1 || (1...PPOConfig.maximumRollout).contains(x) else {
+        throw ConfigError(
+          "invalid value '\(text)' for sde_sample_freq (allowed: -1 or an integer in 1...\(PPOConfig.maximumRollout))"
+        )
+      }
+      sdeSampleFreq = x
+    case "full_std": fullStd = try bool()
+    case "use_expln": useExpln = try bool()
+    case "squash_output": squashOutput = try bool()
     default:
       throw ConfigError(
         "unknown hyperparameter '\(key)' (allowed: \(PPOConfig.keys.joined(separator: ", ")))")

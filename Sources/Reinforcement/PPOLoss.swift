@@ -44,7 +44,6 @@ public enum PPOLoss {
     advantages: [Float], returns: [Float], clipRange: Float, clipRangeVf: Float?, entCoef: Float,
     vfCoef: Float
   ) -> Terms {
-    let tape = logits.tape
     let n = actions.count
     precondition(
       logits.shape.count == 2 && logits.shape[0] == n && values.shape == [n] && oldLogProbs.count == n
@@ -54,7 +53,25 @@ public enum PPOLoss {
     let logProb = logProbAll.gather(actions)  // [n]
     // Entropy of the categorical: H = -sum_a p_a log p_a.
     let entropy = -(logProbAll.exp() * logProbAll).sum(axis: 1)
+    return compute(
+      logProb: logProb, entropyLoss: { -entropy.mean() }, values: values, oldLogProbs: oldLogProbs,
+      oldValues: oldValues, advantages: advantages, returns: returns, clipRange: clipRange,
+      clipRangeVf: clipRangeVf, entCoef: entCoef, vfCoef: vfCoef)
+  }
 
+  /// The same objective from the log-probabilities of the taken actions `[n]` under the current
+  /// policy (any distribution); `entropyLoss` gives `L_ent` (called once, after the value loss).
+  public static func compute(
+    logProb: Variable, entropyLoss makeEntropyLoss: () -> Variable, values: Variable, oldLogProbs: [Float],
+    oldValues: [Float], advantages: [Float], returns: [Float], clipRange: Float, clipRangeVf: Float?,
+    entCoef: Float, vfCoef: Float
+  ) -> Terms {
+    let tape = logProb.tape
+    let n = oldLogProbs.count
+    precondition(
+      logProb.shape == [n] && values.shape == [n] && oldValues.count == n && advantages.count == n
+        && returns.count == n,
+      "PPOLoss: log-probabilities \(logProb.shape), values \(values.shape) and \(n) samples disagree")
     let logRatio = logProb - tape.constant(Tensor(oldLogProbs))
     let ratio = logRatio.exp()
     let adv = tape.constant(Tensor(advantages))
@@ -70,7 +87,7 @@ public enum PPOLoss {
       valuesPred = values
     }
     let valueLoss = (tape.constant(Tensor(returns)) - valuesPred).square().mean()
-    let entropyLoss = -entropy.mean()
+    let entropyLoss = makeEntropyLoss()
     let loss = policyLoss + entCoef * entropyLoss + vfCoef * valueLoss
 
     var kl = 0.0

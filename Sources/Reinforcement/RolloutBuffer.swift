@@ -14,6 +14,9 @@ public struct RolloutBuffer: Sendable {
   public let observationSize: Int
   public var observations: [Float]
   public var actions: [Int]
+  /// Box action spaces: the Gaussian samples `[nSteps * nEnvs, actionSize]` (empty otherwise).
+  public var continuousActions: [Float]
+  public let actionSize: Int
   public var rewards: [Float]
   /// 1 where the observation is the first of an episode (the previous step ended one).
   public var episodeStarts: [Float]
@@ -22,7 +25,7 @@ public struct RolloutBuffer: Sendable {
   public var advantages: [Float]
   public var returns: [Float]
 
-  public init(nSteps: Int, nEnvs: Int, observationSize: Int) {
+  public init(nSteps: Int, nEnvs: Int, observationSize: Int, actionSize: Int = 0) {
     precondition(nSteps > 0 && nEnvs > 0, "RolloutBuffer needs positive sizes, got \(nSteps) x \(nEnvs)")
     self.nSteps = nSteps
     self.nEnvs = nEnvs
@@ -30,6 +33,8 @@ public struct RolloutBuffer: Sendable {
     let n = nSteps * nEnvs
     observations = [Float](repeating: 0, count: n * observationSize)
     actions = [Int](repeating: 0, count: n)
+    self.actionSize = actionSize
+    continuousActions = [Float](repeating: 0, count: n * actionSize)
     rewards = [Float](repeating: 0, count: n)
     episodeStarts = rewards
     values = rewards

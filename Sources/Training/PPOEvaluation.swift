@@ -34,7 +34,7 @@ public struct TrainedPolicy {
     var rng = RandomGenerator(seed: 0)
     let env = spec.makeEnvironment()
     policy = ActorCritic(
-      observationSize: env.observationSize, actionCount: env.actionCount, config: config.ppo, using: &rng)
+      observationSize: env.observationSize, actionSpace: env.actionSpace, config: config.ppo, using: &rng)
     try policy.load(from: try SafeTensors.load(from: found.weightsURL), prefix: "policy", strict: false)
     normalizer = sidecar.state.normalizer.map {
       ObservationNormalizer(mean: $0.mean, variance: $0.variance, count: $0.count, clip: $0.clip)
@@ -58,8 +58,10 @@ public struct TrainedPolicy {
     var frames: [String] = []
     var actions = [0]
     var logProbs: [Float] = [0]
+    var gaussian = [Float](repeating: 0, count: env.actionSize)
+    var continuous = gaussian
     var step = 0
-    func frame(_ action: Int?, _ outcome: StepOutcome?) -> String {
+    func frame(_ action: Int?, _ outcome: StepOutcome?, continuous: Float? = nil) -> String {
       switch evalSpec.kind {
       case .gridworld(let map):
         let grid = Gridworld(map: map)
@@ -67,7 +69,9 @@ public struct TrainedPolicy {
         return Rendering.gridFrame(
           map, agent: cell, color: color, step: step, action: action, outcome: outcome)
       case .classic(let env, _):
-        let name = action.map { Rendering.classicActionName(env, discrete: $0, continuous: nil) ?? "\($0)" }
+        let name =
+          continuous.flatMap { Rendering.classicActionName(env, discrete: nil, continuous: $0) }
+          ?? action.map { Rendering.classicActionName(env, discrete: $0, continuous: nil) ?? "\($0)" }
         return Rendering.classicFrame(
           env, observation: observation, step: step, action: name, outcome: outcome)
       case .cartPole:
@@ -78,6 +82,19 @@ public struct TrainedPolicy {
     frames.append(frame(nil, nil))
     while true {
       let input = normalizer.map { $0.normalize(observation) } ?? observation
+      if let head = policy.gaussian {
+        let (mean, _, latent) = policy.forwardWithLatent(Tensor(shape: [1, observation.count], data: input))
+        head.act(
+          mean: mean, latent: latent, matrices: nil, deterministic: deterministic, using: &actionRng,
+          gaussian: &gaussian, envActions: &continuous, logProbs: &logProbs)
+        let outcome = observation.withUnsafeMutableBufferPointer { obs in
+          continuous.withUnsafeBufferPointer { env.step(continuous: $0, using: &rng, observation: obs) }
+        }
+        step += 1
+        frames.append(frame(nil, outcome, continuous: continuous.first))
+        if outcome.terminated || outcome.truncated { break }
+        continue
+      }
       let (logits, _) = policy.forward(Tensor(shape: [1, observation.count], data: input))
       Evaluation.act(
         logits: logits, deterministic: deterministic, rng: &actionRng, actions: &actions, logProbs: &logProbs)

@@ -105,6 +105,9 @@ public enum PPOExport {
 extension TrainedPolicy {
   /// Writes the ONNX model of this policy to `url` (atomically).
   public func writeONNX(to url: URL) throws {
+    guard policy.gaussian == nil else {
+      throw ConfigError("ONNX export covers categorical policies; \(config.env) has a box action space")
+    }
     let description =
       "LossLab PPO actor-critic (\(config.env), checkpoint at \(checkpoint.step) timesteps): "
       + "observation -> logits, action (argmax), value"

@@ -87,6 +87,9 @@ public final class PPOTraining {
     if !isGridworld { keys.removeAll { $0 == "rollout/ep_success_rate" } }
     if isGridworld { keys.append("eval/success_rate") }
     if config.ppo.clipRangeVf == nil { keys.removeAll { $0 == "train/clip_range_vf" } }
+    if ppo.policy.gaussian != nil {
+      keys.insert("train/std", at: keys.firstIndex(of: MetricName.valueLoss)! + 1)
+    }
     metricKeys = keys
     if let checkpoint = session.resumeCheckpoint {
       let sidecar = try checkpoint.readSidecar(PPOCheckpointSidecar.self)
@@ -151,6 +154,7 @@ public final class PPOTraining {
         MetricName.policyGradientLoss: stats.policyGradientLoss, MetricName.valueLoss: stats.valueLoss,
       ]
       if let vf = stats.clipRangeVf { row["train/clip_range_vf"] = vf }
+      if let std = stats.std { row["train/std"] = std }
       if let r = ppo.episodeRewardMean { row[MetricName.episodeRewardMean] = r }
       if let l = ppo.episodeLengthMean { row[MetricName.episodeLengthMean] = l }
       if isShaped, !ppo.recentEpisodes.isEmpty {

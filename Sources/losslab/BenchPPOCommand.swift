@@ -5,14 +5,23 @@ import Foundation
 import Reinforcement
 import Training
 
-/// `losslab bench ppo`: CartPole-v1 PPO training speed with the shipped preset.
+/// `losslab bench ppo`: PPO training speed with a shipped preset (CartPole-v1's by default, or
+/// the preset of `--env`).
 struct BenchPPOCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ppo",
-    abstract: "Time PPO training on CartPole-v1 with the shipped preset (wall clock, steps/s, peak memory).")
+    abstract:
+      "Time PPO training with a shipped preset, CartPole-v1's or --env's (wall clock, steps/s, threads, peak memory)."
+  )
 
-  @Option(help: "Preset name or YAML path.")
+  @Option(help: "Preset name or YAML path (ignored with --env).")
   var preset = "cartpole"
+
+  @Option(
+    help:
+      "Environment whose shipped preset to time (cartpole, acrobot, mountaincar, mountaincar-continuous, pendulum, or a Gymnasium id)."
+  )
+  var env: String?
 
   @Option(help: "Environment steps.")
   var steps = 100_000
@@ -33,13 +42,24 @@ struct BenchPPOCommand: ParsableCommand {
 
   func validate() throws {
     try Allowed.name("--preset", preset)
+    try Allowed.name("--env", env)
     try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try ThreadsOption.check(threads)
     try Allowed.check("--eval-every", evalEvery, 0...Limits.steps)
   }
 
   func run() throws {
-    let chosen = try PPOPreset.resolve(preset)
+    var chosen: PPOPreset
+    if let env {
+      guard let url = PPOPreset.url(forEnvironment: env) else {
+        throw ValidationError(
+          "--env: no shipped preset for '\(env)' (presets: \(PPOPreset.available().joined(separator: ", ")))")
+      }
+      chosen = try PPOPreset.load(contentsOf: url)
+      chosen.environment = env
+    } else {
+      chosen = try PPOPreset.resolve(preset)
+    }
     let result = try PPOBenchmark.run(
       preset: chosen, seed: seed, timesteps: steps, threads: threads, evalEvery: evalEvery)
     if json {

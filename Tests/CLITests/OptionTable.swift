@@ -212,8 +212,8 @@ enum OptionTable {
     Command(
       path: ["bench", "ppo"], base: [],
       options: [
-        o("--preset", .text), o("--steps", .count), o("--seed", .seed), o("--threads", .count),
-        o("--eval-every", .count),
+        o("--preset", .text), o("--env", .text), o("--steps", .count), o("--seed", .seed),
+        o("--threads", .count), o("--eval-every", .count),
       ]),
     Command(
       path: ["demo", "regression"], base: [],
