@@ -14,7 +14,9 @@ on them. The script
   - runs the observations through onnxruntime (CPU) in one batch and asserts that logits and values
     agree with LossLab's within the tolerance (|onnx - losslab| <= tol * max(1, |losslab|)), and
     that the argmax actions are equal wherever LossLab's best logit leads the runner-up by more
-    than the tolerance (ties within rounding may break either way).
+    than the tolerance (ties within rounding may break either way); for a box action space
+    (reference with `mean`), the mean, the deterministic (clipped or squashed) action and the value
+    agree within the tolerance.
 Exit status 0 on success (last line "PASS"), 1 on a mismatch (last line "FAIL: ...").
 """
 import json
@@ -52,7 +54,8 @@ def main():
     print(f"onnxruntime {ort.__version__}: {len(observations)} observations, outputs {names}")
 
     failures = []
-    for key in ("logits", "value"):
+    box = "mean" in reference  # a Gaussian policy: mean and a float action, compared like values
+    for key in ("mean", "action", "value") if box else ("logits", "value"):
         ours = np.asarray(reference[key], dtype=np.float32)
         theirs = outputs[key]
         if ours.shape != theirs.shape:
@@ -62,6 +65,8 @@ def main():
         print(f"{key}: max scaled difference {error.max():.3g} (tolerance {tolerance:g})")
         if not error.max() <= tolerance:
             failures.append(f"{key}: max scaled difference {error.max():.3g} > {tolerance:g}")
+    if box:
+        return report(failures)
     logits = np.asarray(reference["logits"], dtype=np.float64)
     ours = np.asarray(reference["action"], dtype=np.int64)
     theirs = outputs["action"]
@@ -71,6 +76,10 @@ def main():
     print(f"action: {int(np.sum(ours == theirs))}/{len(ours)} equal, {mismatched} clear disagreements")
     if mismatched:
         failures.append(f"action: {mismatched} observations with a clear argmax disagree")
+    return report(failures)
+
+
+def report(failures):
     if failures:
         print("FAIL: " + "; ".join(failures))
         return 1

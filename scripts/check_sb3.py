@@ -21,7 +21,9 @@ logits, deterministic actions and values). The script does what docs/export.md s
   - asserts that model.predict(obs, deterministic=True) equals LossLab's deterministic action on
     every observation whose best logit leads the runner-up by more than the tolerance (ties within
     rounding may break either way), and that SB3's log-probabilities and values agree with
-    LossLab's within the tolerance (|sb3 - losslab| <= tol * max(1, |losslab|)).
+    LossLab's within the tolerance (|sb3 - losslab| <= tol * max(1, |losslab|)); for a box action
+    space (Gaussian or gSDE policy: the reference has `mean`), that SB3's mean, predicted action
+    (clipped, or unscaled from tanh) and value agree within the tolerance.
 Exit status 0 on success (last line "PASS"), 1 on a mismatch (last line "FAIL: ...").
 """
 import json
@@ -107,10 +109,25 @@ def main():
     actions, _ = model.predict(observations, deterministic=True)
     with torch.no_grad():
         obs_tensor = torch.as_tensor(observations)
-        log_probs = model.policy.get_distribution(obs_tensor).distribution.logits.numpy()
+        distribution = model.policy.get_distribution(obs_tensor).distribution
         values = model.policy.predict_values(obs_tensor).numpy().reshape(-1)
+        if "mean" in reference:  # box action space: Gaussian (or gSDE) mean, clipped/squashed action
+            means = distribution.mean.numpy()
+        else:
+            log_probs = distribution.logits.numpy()
 
     failures = []
+    if "mean" in reference:
+        for key, theirs, ours in (
+            ("mean", means, np.asarray(reference["mean"], dtype=np.float64)),
+            ("value", values, np.asarray(reference["value"], dtype=np.float64)),
+            ("action", np.asarray(actions), np.asarray(reference["action"], dtype=np.float64)),
+        ):
+            error = np.abs(theirs.astype(np.float64) - ours) / np.maximum(1.0, np.abs(ours))
+            print(f"{key}: max scaled difference {error.max():.3g} (tolerance {tolerance:g})")
+            if not error.max() <= tolerance:
+                failures.append(f"{key}: max scaled difference {error.max():.3g} > {tolerance:g}")
+        return report(failures)
     logits = np.asarray(reference["logits"], dtype=np.float64)
     ours_log_probs = logits - np.log(np.sum(np.exp(logits - logits.max(1, keepdims=True)), 1, keepdims=True)) \
         - logits.max(1, keepdims=True)
@@ -132,6 +149,10 @@ def main():
     )
     if mismatched:
         failures.append(f"action: {mismatched} observations with a clear argmax disagree")
+    return report(failures)
+
+
+def report(failures):
     if failures:
         print("FAIL: " + "; ".join(failures))
         return 1

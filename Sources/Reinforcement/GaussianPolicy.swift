@@ -133,7 +133,7 @@ public final class GaussianHead {
 
   /// What the environment gets for the sample `u` of dimension `j`.
   @inline(__always)
-  func environmentAction(_ u: Float, _ j: Int) -> Float {
+  public func environmentAction(_ u: Float, _ j: Int) -> Float {
     if squashOutput { return low[j] + 0.5 * (Foundation.tanh(u) + 1) * (high[j] - low[j]) }
     return Swift.min(Swift.max(u, low[j]), high[j])
   }

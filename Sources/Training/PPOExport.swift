@@ -10,13 +10,21 @@ import Tensors
 ///
 /// Input `observation` float32 `[batch, observation_size]` (raw observations, as the environment
 /// gives them). The observation normaliser, when the run had one, is folded in as
-/// `Clip((x - mean) / sqrt(var + 1e-8), -clip, clip)` with the checkpoint's statistics. Outputs:
+/// `Clip((x - mean) / sqrt(var + 1e-8), -clip, clip)` with the checkpoint's statistics. Outputs for
+/// a discrete action space:
 /// - `logits` float32 `[batch, actions]`: the categorical policy's logits;
 /// - `action` int64 `[batch]`: the deterministic action, `ArgMax` of the logits (the first
 ///   maximum, as `rl eval` takes);
+/// and for a box action space (Gaussian or gSDE policy):
+/// - `mean` float32 `[batch, action_size]`: the Gaussian's mean `mu(s)`;
+/// - `action` float32 `[batch, action_size]`: the deterministic action the environment gets,
+///   `mu(s)` clipped to the bounds (`Min`, `Max`) or, with `squash_output`,
+///   `low + (tanh(mu) + 1) (high - low) / 2`;
+/// and for both:
 /// - `value` float32 `[batch]`: the critic's value estimate.
 public enum PPOExport {
   public static let inputName = "observation"
+  /// The outputs for a discrete action space; a box one has `mean` in place of `logits`.
   public static let outputNames = ["logits", "action", "value"]
 
   public static func model(policy: ActorCritic, normalizer: ObservationNormalizer?, description: String)
@@ -48,16 +56,36 @@ public enum PPOExport {
     let trunk = stack(x, policy.sharedLayers, "mlp_extractor.shared_net")
     let pi = stack(trunk, policy.policyLayers, "mlp_extractor.policy_net")
     let vf = stack(trunk, policy.valueLayers, "mlp_extractor.value_net")
-    let logits = g.linear(
+    let head = policy.gaussian == nil ? "logits" : "mean"
+    let output = g.linear(
       pi, weight: policy.actionHead.weight.value, bias: policy.actionHead.bias?.value, name: "action_net",
-      output: "logits")
-    g.node("ArgMax", [logits], output: "action", attributes: [.int("axis", 1), .int("keepdims", 0)])
+      output: head)
+    let actionSize = policy.gaussian?.actionSize ?? policy.actionCount
+    if let gaussian = policy.gaussian {
+      let low = g.initializer("action_space.low", Tensor(gaussian.low))
+      if gaussian.squashOutput {
+        let halfRange = Tensor(zip(gaussian.low, gaussian.high).map { 0.5 * ($1 - $0) })
+        let shifted = g.node("Add", [g.node("Tanh", [output]), g.initializer("one", Tensor(Float(1)))])
+        let scaled = g.node("Mul", [shifted, g.initializer("action_space.half_range", halfRange)])
+        g.node("Add", [scaled, low], output: "action")
+      } else {
+        let capped = g.node("Min", [output, g.initializer("action_space.high", Tensor(gaussian.high))])
+        g.node("Max", [capped, low], output: "action")
+      }
+    } else {
+      g.node("ArgMax", [output], output: "action", attributes: [.int("axis", 1), .int("keepdims", 0)])
+    }
     let value = g.linear(
       vf, weight: policy.valueHead.weight.value, bias: policy.valueHead.bias?.value, name: "value_net")
     let axes = g.initializer("squeeze_axes", int64: [1], shape: [1])
     g.node("Squeeze", [value, axes], output: "value")
-    g.output("logits", .float, shape: [batch, .fixed(policy.actionCount)])
-    g.output("action", .int64, shape: [batch])
+    if policy.gaussian == nil {
+      g.output("logits", .float, shape: [batch, .fixed(actionSize)])
+      g.output("action", .int64, shape: [batch])
+    } else {
+      g.output("mean", .float, shape: [batch, .fixed(actionSize)])
+      g.output("action", .float, shape: [batch, .fixed(actionSize)])
+    }
     g.output("value", .float, shape: [batch])
     return g.model(
       docString: description,
@@ -85,6 +113,13 @@ public enum PPOExport {
     }
     let input = normalizer.map { $0.normalize(observations) } ?? observations
     let (logits, values) = policy.forward(Tensor(shape: [count, d], data: input))
+    let valueRow = "\"value\": [\(values.data.map { "\($0)" }.joined(separator: ","))]}\n"
+    if let gaussian = policy.gaussian {
+      let a = gaussian.actionSize
+      let actions = logits.data.enumerated().map { gaussian.environmentAction($0.element, $0.offset % a) }
+      return "{\"observation\": \(rows(observations, d)),\n\"mean\": \(rows(logits.data, a)),\n"
+        + "\"action\": \(rows(actions, a)),\n" + valueRow
+    }
     let a = policy.actionCount
     var actions = [Int](repeating: 0, count: count)
     for i in 0..<count {
@@ -97,20 +132,17 @@ public enum PPOExport {
         }.joined(separator: ",\n") + "]"
     }
     return "{\"observation\": \(rows(observations, d)),\n\"logits\": \(rows(logits.data, a)),\n"
-      + "\"action\": [\(actions.map(String.init).joined(separator: ","))],\n"
-      + "\"value\": [\(values.data.map { "\($0)" }.joined(separator: ","))]}\n"
+      + "\"action\": [\(actions.map(String.init).joined(separator: ","))],\n" + valueRow
   }
 }
 
 extension TrainedPolicy {
   /// Writes the ONNX model of this policy to `url` (atomically).
   public func writeONNX(to url: URL) throws {
-    guard policy.gaussian == nil else {
-      throw ConfigError("ONNX export covers categorical policies; \(config.env) has a box action space")
-    }
+    let outputs = policy.gaussian == nil ? "logits, action (argmax), value" : "mean, action (deterministic), value"
     let description =
       "LossLab PPO actor-critic (\(config.env), checkpoint at \(checkpoint.step) timesteps): "
-      + "observation -> logits, action (argmax), value"
+      + "observation -> \(outputs)"
     try ONNXFile.write(
       PPOExport.model(policy: policy, normalizer: normalizer, description: description), to: url)
   }

@@ -34,12 +34,21 @@ public enum SB3Export {
     public var activationFn: String
     public var orthoInit: Bool
     public var optimizerKwargs: [String: Double]
+    /// Box action spaces only (absent for a discrete one): the Gaussian / gSDE settings.
+    public var logStdInit: Double?
+    public var fullStd: Bool?
+    public var useExpln: Bool?
+    public var squashOutput: Bool?
 
     enum CodingKeys: String, CodingKey {
       case netArch = "net_arch"
       case activationFn = "activation_fn"
       case orthoInit = "ortho_init"
       case optimizerKwargs = "optimizer_kwargs"
+      case logStdInit = "log_std_init"
+      case fullStd = "full_std"
+      case useExpln = "use_expln"
+      case squashOutput = "squash_output"
     }
   }
 
@@ -59,6 +68,9 @@ public enum SB3Export {
     public var maxGradNorm: Double
     public var targetKl: JSONNullable<Double>
     public var seed: UInt64
+    /// Box action spaces only: gSDE (`use_sde`, `sde_sample_freq`).
+    public var useSde: Bool?
+    public var sdeSampleFreq: Int?
 
     enum CodingKeys: String, CodingKey {
       case learningRate = "learning_rate"
@@ -75,6 +87,8 @@ public enum SB3Export {
       case maxGradNorm = "max_grad_norm"
       case targetKl = "target_kl"
       case seed
+      case useSde = "use_sde"
+      case sdeSampleFreq = "sde_sample_freq"
     }
   }
 
@@ -157,6 +171,7 @@ public enum SB3Export {
     let ppo = config.ppo
     let arch = policy.policyLayers.map { $0.weight.value.shape[0] }
     let vfArch = policy.valueLayers.map { $0.weight.value.shape[0] }
+    let box = policy.gaussian != nil
     return Kwargs(
       envID: JSONNullable(gymnasiumID(config.env)), losslabEnv: config.env,
       losslabEnvOptions: config.envOptions,
@@ -164,13 +179,16 @@ public enum SB3Export {
       totalTimesteps: config.totalTimesteps, checkpointStep: checkpointStep,
       policyKwargs: PolicyKwargs(
         netArch: .init(pi: arch, vf: vfArch), activationFn: policy.activation == .tanh ? "Tanh" : "ReLU",
-        orthoInit: ppo.orthoInit, optimizerKwargs: ["eps": ppo.adamEps]),
+        orthoInit: ppo.orthoInit, optimizerKwargs: ["eps": ppo.adamEps],
+        logStdInit: box ? ppo.logStdInit : nil, fullStd: box ? ppo.fullStd : nil,
+        useExpln: box ? ppo.useExpln : nil, squashOutput: box ? ppo.squashOutput : nil),
       ppoKwargs: PPOKwargs(
         learningRate: ppo.learningRate, nSteps: ppo.nSteps, batchSize: ppo.batchSize, nEpochs: ppo.nEpochs,
         gamma: ppo.gamma, gaeLambda: ppo.gaeLambda, clipRange: ppo.clipRange,
         clipRangeVf: JSONNullable(ppo.clipRangeVf), normalizeAdvantage: ppo.normalizeAdvantage,
         entCoef: ppo.entCoef, vfCoef: ppo.vfCoef, maxGradNorm: ppo.maxGradNorm,
-        targetKl: JSONNullable(ppo.targetKl), seed: config.seed),
+        targetKl: JSONNullable(ppo.targetKl), seed: config.seed, useSde: box ? ppo.useSde : nil,
+        sdeSampleFreq: box ? ppo.sdeSampleFreq : nil),
       vecNormalize: JSONNullable(
         normalizer.map {
           VecNormalizeState(
