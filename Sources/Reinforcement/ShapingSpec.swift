@@ -26,9 +26,9 @@ public struct ShapingError: Error, CustomStringConvertible, Sendable, Equatable 
 public struct ShapingSpec: Sendable, Equatable, CustomStringConvertible {
   public enum PotentialSource: Sendable, Equatable {
     case bfs, manhattan, optimal, upright
-    /// MountainCar's track height, ``MountainCarPotentials/height(position:goal:)``.
+    /// MountainCar's track height, ``MountainCarPotentials/height(position:physics:)``.
     case height
-    /// MountainCar's mechanical energy, ``MountainCarPotentials/energy(position:velocity:goal:)``.
+    /// MountainCar's mechanical energy, ``MountainCarPotentials/energy(position:velocity:physics:)``.
     case energy
     case file(String)
   }
