@@ -151,6 +151,7 @@ public struct Acrobot: Environment {
     state = Acrobot.nextState(state, action: action)
     writeObservation(observation)
     let terminated = Acrobot.isTerminal(state)
-    return StepOutcome(reward: terminated ? 0.0 : -1.0, terminated: terminated, truncated: false)
+    return StepOutcome(
+      reward: terminated ? 0.0 : -1.0, terminated: terminated, truncated: false, success: terminated)
   }
 }

@@ -64,7 +64,8 @@ public struct StepOutcome: Sendable, Equatable {
   public var reward: Double
   public var terminated: Bool
   public var truncated: Bool
-  /// The step entered a goal cell (gridworlds); false for environments without goals.
+  /// The step entered a goal cell (gridworlds) or reached the goal that ends the episode (MountainCar's
+  /// flag, Acrobot's line: `success == terminated`); false for environments without goals (CartPole, Pendulum).
   public var success: Bool
 
   @inlinable

@@ -43,3 +43,15 @@ extension EnvironmentSpec {
     return rows
   }
 }
+
+extension EnvironmentSpec {
+  /// Whether an episode can succeed: a gridworld goal, MountainCar's flag, Acrobot's line
+  /// (``StepOutcome/success``); false for CartPole and Pendulum, which have no goal.
+  public var hasGoal: Bool {
+    switch kind {
+    case .gridworld: return true
+    case .classic(let env, _): return env != .pendulum
+    case .cartPole: return false
+    }
+  }
+}

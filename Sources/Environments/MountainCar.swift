@@ -4,7 +4,7 @@ import Foundation
 /// Gymnasium's MountainCar-v0 (`gymnasium/envs/classic_control/mountain_car.py`, version 1.4.0),
 /// bit for bit in float64: `v += (a - 1) * 0.001 + cos(3 x) * (-0.0025)`, `v` clipped to
 /// [-0.07, 0.07], `x += v` clipped to [-1.2, 0.6], `v = 0` at the left wall when moving left;
-/// terminated when `x >= 0.5` and `v >= goal_velocity` (0); reward -1 on every step. Actions
+/// terminated (a success: the flag) when `x >= 0.5` and `v >= goal_velocity` (0); reward -1 on every step. Actions
 /// 0/1/2 push left/none/right. Initial state: `x` uniform in [-0.6, -0.4), `v = 0`. The 200-step
 /// truncation is ``TimeLimit``'s job.
 public struct MountainCar: Environment {
@@ -72,6 +72,6 @@ public struct MountainCar: Environment {
     observation[0] = Float(state.0)
     observation[1] = Float(state.1)
     let terminated = state.0 >= MountainCar.goalPosition && state.1 >= goalVelocity
-    return StepOutcome(reward: -1.0, terminated: terminated, truncated: false)
+    return StepOutcome(reward: -1.0, terminated: terminated, truncated: false, success: terminated)
   }
 }

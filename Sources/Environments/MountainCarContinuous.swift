@@ -126,6 +126,6 @@ public struct MountainCarContinuous: Environment {
     observation[1] = Float(velocity)
     let a64 = Double(a)
     let reward = (terminated ? 100.0 : 0.0) - pythonSquare(a64) * 0.1
-    return StepOutcome(reward: reward, terminated: terminated, truncated: false)
+    return StepOutcome(reward: reward, terminated: terminated, truncated: false, success: terminated)
   }
 }

@@ -3,13 +3,17 @@ import Environments
 /// A shaping potential `Phi(s)` (Ng, Harada and Russell 1999): a number per state whose
 /// discounted difference `F(s, s') = gamma * Phi(s') - Phi(s)` is added to the reward.
 ///
-/// Gridworld potentials are tables over cells (Gymnasium's state numbers); CartPole's is a
-/// formula in the observation. Terminal states get `Phi = 0` from ``RewardShaping``, not from here.
+/// Gridworld potentials are tables over cells (Gymnasium's state numbers); CartPole's and
+/// MountainCar's are formulas in the observation. Terminal states get `Phi = 0` from ``RewardShaping``, not from here.
 public enum Potential: Sendable, Equatable {
   /// `values[cell]` for every cell of `map` (wall cells are never occupied; their value is unused).
   case grid(values: [Double], map: GridMapKey)
   /// ``Potential/uprightness(observation:)``: 1 upright and centred, 0 at the failure bounds.
   case cartPoleUpright
+  /// ``MountainCarPotentials/scale`` times ``MountainCarPotentials/height(position:physics:)``.
+  case mountainCarHeight(MountainCarPotentials.Physics)
+  /// ``MountainCarPotentials/scale`` times ``MountainCarPotentials/energy(position:velocity:physics:)``.
+  case mountainCarEnergy(MountainCarPotentials.Physics)
 
   /// Phi of an observation (the cell it encodes, or CartPole's state).
   @inline(__always)
@@ -19,6 +23,13 @@ public enum Potential: Sendable, Equatable {
       return values[map!.cell(fromObservation: observation)]
     case .cartPoleUpright:
       return Potential.uprightness(observation: observation)
+    case .mountainCarHeight(let physics):
+      return MountainCarPotentials.scale
+        * MountainCarPotentials.height(position: Double(observation[0]), physics: physics)
+    case .mountainCarEnergy(let physics):
+      return MountainCarPotentials.scale
+        * MountainCarPotentials.energy(
+          position: Double(observation[0]), velocity: Double(observation[1]), physics: physics)
     }
   }
 

@@ -20,6 +20,8 @@ public struct RewardShaping: RewardTransform {
     case progress(distance: [Double], bonus: Double)
     /// `r + bonus * closeness[s']`, `closeness = 1 - d / d_max` (0 where the goal is unreachable).
     case proximity(closeness: [Double], bonus: Double)
+    /// `r + bonus * |v'| / maxSpeed`, `v'` = `nextObservation[1]` (MountainCar).
+    case velocity(bonus: Double, maxSpeed: Double)
     /// `scale * r - penalty`.
     case affine(scale: Double, penalty: Double)
   }
@@ -34,13 +36,20 @@ public struct RewardShaping: RewardTransform {
   public init(spec: ShapingSpec, environment: EnvironmentSpec, gamma: Double) throws {
     self.spec = spec
     map = environment.gridMap
+    func unfit(_ needs: String) -> ShapingError {
+      ShapingError(
+        "shaping '\(spec.name)' needs \(needs) (for \(environment.name) use \(ShapingSpec.available(for: environment).joined(separator: ", ")))"
+      )
+    }
     func needsGrid() throws -> GridMap {
-      guard let map = environment.gridMap else {
-        throw ShapingError(
-          "shaping '\(spec.name)' needs a gridworld (for \(environment.name) use none, pbrs:upright, step-penalty:C or scale:K)"
-        )
-      }
+      guard let map = environment.gridMap else { throw unfit("a gridworld") }
       return map
+    }
+    func needsMountainCar() throws -> MountainCarPotentials.Physics {
+      guard let env = environment.classicControl, let physics = MountainCarPotentials.physics(env) else {
+        throw unfit("mountaincar or mountaincar-continuous")
+      }
+      return physics
     }
     switch spec.kind {
     case .none: rule = .identity
@@ -55,17 +64,18 @@ public struct RewardShaping: RewardTransform {
       case .file(let path):
         phi = try PotentialFile.load(contentsOf: URL(fileURLWithPath: path), map: try needsGrid())
       case .upright:
-        guard case .cartPole = environment.kind else {
-          throw ShapingError(
-            "shaping '\(spec.name)' needs cartpole (for gridworlds use pbrs:bfs, pbrs:manhattan, pbrs:optimal or pbrs:file=PATH)"
-          )
-        }
+        guard case .cartPole = environment.kind else { throw unfit("cartpole") }
         phi = .cartPoleUpright
+      case .height: phi = .mountainCarHeight(try needsMountainCar())
+      case .energy: phi = .mountainCarEnergy(try needsMountainCar())
       }
       rule = .potential(phi, gamma: gamma, factor: spec.factor)
     case .naiveProgress:
       let d = RewardShaping.distances(try needsGrid())
       rule = .progress(distance: d, bonus: ShapingSpec.naiveBonus * spec.factor)
+    case .naiveVelocity:
+      let physics = try needsMountainCar()
+      rule = .velocity(bonus: MountainCarPotentials.velocityBonus * spec.factor, maxSpeed: physics.maxSpeed)
     case .naiveProximity:
       let d = RewardShaping.distances(try needsGrid())
       let finite = d.filter { $0.isFinite }
@@ -96,6 +106,8 @@ public struct RewardShaping: RewardTransform {
       let current = phi.value(observation: observation, map: map)
       let next = terminated ? 0 : phi.value(observation: nextObservation, map: map)
       return reward + factor * (gamma * next - current)
+    case .velocity(let bonus, let maxSpeed):
+      return reward + bonus * abs(Double(nextObservation[1])) / maxSpeed
     case .progress, .proximity:
       return shapedReward(
         reward: reward, cell: map!.cell(fromObservation: observation),
@@ -118,7 +130,37 @@ public struct RewardShaping: RewardTransform {
       return reward + (distance[nextCell] < distance[cell] ? bonus : 0)
     case .proximity(let closeness, let bonus):
       return reward + bonus * closeness[nextCell]
+    case .velocity:
+      preconditionFailure("shapedReward(cell:) needs a gridworld shaping, got \(spec.name)")
     }
+  }
+
+  /// The MDP the agent learns on when state `s` is observed as `observations[s]` (a discretised
+  /// classic-control environment such as ``MountainCarGrid``): `table` with every outcome's reward
+  /// replaced by ``transform(reward:observation:action:nextObservation:terminated:truncated:)`` of
+  /// the two states' observations, exactly what the vector runner computes.
+  public func shapedTable(_ table: TransitionTable, observations: [[Float]]) -> TransitionTable {
+    precondition(observations.count == table.stateCount, "one observation per state")
+    var rows: [[[TransitionTable.Outcome]]] = []
+    for s in 0..<table.stateCount {
+      rows.append(
+        (0..<table.actionCount).map { a in
+          table.outcomes(state: s, action: a).map { o in
+            var shaped = o
+            shaped.reward = observations[s].withUnsafeBufferPointer { current in
+              observations[o.next].withUnsafeBufferPointer { next in
+                transform(
+                  reward: o.reward, observation: current, action: a, nextObservation: next,
+                  terminated: o.terminated, truncated: false)
+              }
+            }
+            return shaped
+          }
+        })
+    }
+    return TransitionTable(
+      stateCount: table.stateCount, actionCount: table.actionCount, initialState: table.initialState,
+      outcomes: rows)
   }
 
   /// The MDP the agent effectively learns on: `table` with every outcome's reward shaped

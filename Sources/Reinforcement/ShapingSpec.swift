@@ -1,3 +1,4 @@
+import Environments
 import Foundation
 
 /// A bad shaping name, potential file or environment combination; the message says what is allowed.
@@ -15,14 +16,20 @@ public struct ShapingError: Error, CustomStringConvertible, Sendable, Equatable 
 /// | `pbrs:POTENTIAL[*k]` | `r + k * (gamma * Phi(s') - Phi(s))`, Phi(s') = 0 on termination |
 /// | `naive:progress[*k]` | `r + k * 0.1` on each move that lowers the BFS distance to the goal |
 /// | `naive:proximity[*k]` | `r + k * 0.1 * (1 - d(s') / d_max)` on every step |
+/// | `naive:velocity[*k]` | `r + k * |v'| / 0.07` on every step (MountainCar) |
 /// | `step-penalty:C` | `r - C` |
 /// | `scale:K` | `K * r` |
 ///
 /// Potentials: `bfs` (`-d / d_max`, BFS distance), `manhattan` (`-m / m_max`), `optimal` (`V*`),
-/// `file=PATH` (gridworlds), `upright` (CartPole).
+/// `file=PATH` (gridworlds), `upright` (CartPole), `height` and `energy` (MountainCar; see
+/// ``MountainCarPotentials``). ``available(for:)`` lists what fits an environment.
 public struct ShapingSpec: Sendable, Equatable, CustomStringConvertible {
   public enum PotentialSource: Sendable, Equatable {
     case bfs, manhattan, optimal, upright
+    /// MountainCar's track height, ``MountainCarPotentials/height(position:physics:)``.
+    case height
+    /// MountainCar's mechanical energy, ``MountainCarPotentials/energy(position:velocity:physics:)``.
+    case energy
     case file(String)
   }
 
@@ -33,6 +40,8 @@ public struct ShapingSpec: Sendable, Equatable, CustomStringConvertible {
     case naiveProgress
     /// Bonus each step growing as the agent nears the goal (dawdling near the goal pays).
     case naiveProximity
+    /// MountainCar: a bonus growing with the speed after the step (swinging fast pays by itself).
+    case naiveVelocity
     case stepPenalty(Double)
     case scale(Double)
   }
@@ -48,9 +57,25 @@ public struct ShapingSpec: Sendable, Equatable, CustomStringConvertible {
 
   /// The names `parse` accepts, for help and error messages.
   public static let known = [
-    "none", "pbrs:bfs", "pbrs:manhattan", "pbrs:optimal", "pbrs:file=PATH", "pbrs:upright", "naive:progress",
-    "naive:proximity", "step-penalty:C", "scale:K",
+    "none", "pbrs:bfs", "pbrs:manhattan", "pbrs:optimal", "pbrs:file=PATH", "pbrs:upright", "pbrs:height",
+    "pbrs:energy", "naive:progress", "naive:proximity", "naive:velocity", "step-penalty:C", "scale:K",
   ]
+
+  /// The shapings that fit `environment`, in ``known``'s order (for `env info`, help and errors).
+  public static func available(for environment: EnvironmentSpec) -> [String] {
+    let specific: [String]
+    switch environment.kind {
+    case .gridworld:
+      specific = [
+        "pbrs:bfs", "pbrs:manhattan", "pbrs:optimal", "pbrs:file=PATH", "naive:progress", "naive:proximity",
+      ]
+    case .cartPole: specific = ["pbrs:upright"]
+    case .classic(let env, _):
+      specific =
+        MountainCarPotentials.physics(env) != nil ? ["pbrs:height", "pbrs:energy", "naive:velocity"] : []
+    }
+    return ["none"] + specific + ["step-penalty:C", "scale:K"]
+  }
 
   public static var knownDescription: String {
     known.joined(separator: ", ") + " (pbrs:* and naive:* take an optional factor, e.g. pbrs:bfs*0.5)"
@@ -91,6 +116,9 @@ public struct ShapingSpec: Sendable, Equatable, CustomStringConvertible {
     case "pbrs:manhattan": kind = .potentialBased(.manhattan)
     case "pbrs:optimal": kind = .potentialBased(.optimal)
     case "pbrs:upright": kind = .potentialBased(.upright)
+    case "pbrs:height": kind = .potentialBased(.height)
+    case "pbrs:energy": kind = .potentialBased(.energy)
+    case "naive:velocity": kind = .naiveVelocity
     case "naive:progress": kind = .naiveProgress
     case "naive:proximity": kind = .naiveProximity
     default:
@@ -113,7 +141,7 @@ public struct ShapingSpec: Sendable, Equatable, CustomStringConvertible {
     }
     if hasFactor {
       switch kind {
-      case .potentialBased, .naiveProgress, .naiveProximity: break
+      case .potentialBased, .naiveProgress, .naiveProximity, .naiveVelocity: break
       default:
         throw ShapingError("shaping '\(name)': a *factor applies only to pbrs:* and naive:* shapings")
       }
@@ -131,10 +159,13 @@ public struct ShapingSpec: Sendable, Equatable, CustomStringConvertible {
       case .manhattan: return "pbrs:manhattan" + suffix
       case .optimal: return "pbrs:optimal" + suffix
       case .upright: return "pbrs:upright" + suffix
+      case .height: return "pbrs:height" + suffix
+      case .energy: return "pbrs:energy" + suffix
       case .file(let path): return "pbrs:file=\(path)" + suffix
       }
     case .naiveProgress: return "naive:progress" + suffix
     case .naiveProximity: return "naive:proximity" + suffix
+    case .naiveVelocity: return "naive:velocity" + suffix
     case .stepPenalty(let c): return "step-penalty:\(c)"
     case .scale(let k): return "scale:\(k)"
     }

@@ -13,6 +13,9 @@ public struct ReportRun: Sendable {
   /// Training-episode true return (`rollout/ep_rew_mean`) and shaped return, when logged.
   public var trainCurve: LearningCurve?
   public var shapedCurve: LearningCurve?
+  /// Fraction of evaluation episodes that reached the goal (`eval/success_rate`: gridworlds,
+  /// MountainCar's flag, Acrobot's line), when logged.
+  public var successCurve: LearningCurve?
 
   /// The shaping name (`none` when the run used none).
   public var shaping: String { config.shaping ?? "none" }
@@ -34,6 +37,7 @@ public struct ReportRun: Sendable {
     evalCurve = curve(MetricName.evalMeanReward)
     trainCurve = curve(MetricName.episodeRewardMean)
     shapedCurve = curve(MetricName.episodeShapedRewardMean)
+    successCurve = curve("eval/success_rate")
   }
 
   /// Every run folder (a folder with `config.json` and `metrics.csv` or `status.json`) under

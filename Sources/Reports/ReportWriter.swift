@@ -7,7 +7,8 @@ import Statistics
 extension Report {
   /// `summary.csv` columns, one row per shaping.
   public static let summaryColumns = [
-    "shaping", "seeds", "unfinished", "final_return_mean", "final_return_ci_low", "final_return_ci_high",
+    "shaping", "seeds", "unfinished", "success_rate", "final_return_mean", "final_return_ci_low",
+    "final_return_ci_high",
     "iqm",
     "iqm_ci_low", "iqm_ci_high", "threshold", "steps_to_threshold_median", "reached_threshold", "auc_mean",
     "auc_ci_low", "auc_ci_high", "p_value_auc", "p_value_final", "p_value_steps", "final_shaped_train_return",
@@ -25,7 +26,8 @@ extension Report {
     for s in summaries {
       table.append(
         [
-          s.shaping, String(s.seeds), String(s.unfinished), Report.cell(s.finalReturn.estimate),
+          s.shaping, String(s.seeds), String(s.unfinished), Report.cell(s.successRate),
+          Report.cell(s.finalReturn.estimate),
           Report.cell(s.finalReturn.low), Report.cell(s.finalReturn.high), Report.cell(s.iqm.estimate),
           Report.cell(s.iqm.low), Report.cell(s.iqm.high), Report.cell(reference.threshold),
           Report.cell(s.threshold.median), String(s.threshold.reached), Report.cell(s.auc.estimate),
@@ -85,12 +87,14 @@ extension Report {
 
   /// The Markdown table of the report (also printed by the CLI).
   public func markdownTable() -> String {
+    let hasSuccess = summaries.contains { $0.successRate != nil }
+    let headers =
+      ["shaping", "seeds"] + (hasSuccess ? ["success rate"] : []) + [
+        "final return (95% CI)", "IQM (95% CI)", "steps to threshold (median)", "reached", "AUC (95% CI)",
+        "p AUC", "p final", "p steps",
+      ] + (reference.optimalReturn != nil ? ["optimality gap"] : [])
     var table = Table(
-      headers: [
-        "shaping", "seeds", "final return (95% CI)", "IQM (95% CI)", "steps to threshold (median)", "reached",
-        "AUC (95% CI)", "p AUC", "p final", "p steps",
-      ] + (reference.optimalReturn != nil ? ["optimality gap"] : []),
-      alignments: [.left] + Array(repeating: .right, count: reference.optimalReturn != nil ? 10 : 9))
+      headers: headers, alignments: [.left] + Array(repeating: .right, count: headers.count - 1))
     func ci(_ c: ConfidenceInterval) -> String {
       String(format: "%.3f [%.3f, %.3f]", c.estimate, c.low, c.high)
     }
@@ -102,6 +106,9 @@ extension Report {
     for s in summaries {
       var row = [
         s.shaping, String(s.seeds) + (s.unfinished > 0 ? " (+\(s.unfinished) unfinished)" : ""),
+      ]
+      if hasSuccess { row.append(s.successRate.map { String(format: "%.2f", $0) } ?? "-") }
+      row += [
         ci(s.finalReturn),
         ci(s.iqm), s.threshold.median.isInfinite ? "never" : Report.number(s.threshold.median),
         "\(s.threshold.reached)/\(s.seeds)", ci(s.auc), p(s.pValueAUC), p(s.pValueFinal), p(s.pValueSteps),
@@ -113,6 +120,7 @@ extension Report {
   }
 
   public func markdown(command: String?) -> String {
+    let hasSuccess = summaries.contains { $0.successRate != nil }
     var out = "# Reward shaping comparison: \(env)\n\n"
     if let command { out += "```\n\(command)\n```\n\n" }
     let finished = summaries.reduce(0) { $0 + $1.seeds }
@@ -129,7 +137,8 @@ extension Report {
       \(Report.number(aucRange.lowerBound))..\(Report.number(aucRange.upperBound)), normalised as above. \
       p-values: Welch's t-test against `\(baseline)` (two-sided), Holm-corrected over the \
       \(max(summaries.count - 1, 0)) comparisons of each column; p steps treats never-reached runs \
-      as reaching at the end of training (\(stepsPerRun) steps), which understates differences.
+      as reaching at the end of training (\(stepsPerRun) steps), which understates differences.\
+      \(hasSuccess ? " Success rate: the fraction of the last evaluation's episodes that reached the goal, mean over seeds." : "")
 
       ![learning curves](curves.svg)
 

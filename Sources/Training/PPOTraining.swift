@@ -38,7 +38,8 @@ public final class PPOTraining {
   public var folder: RunFolder { session.folder }
   public let spec: EnvironmentSpec
   public let ppo: PPO
-  let isGridworld: Bool
+  /// Episodes can succeed (gridworld goals, MountainCar's flag, Acrobot's line): success rates are logged.
+  let hasGoal: Bool
   /// Trained on a shaped reward: `rollout/ep_shaped_rew_mean` is logged beside the true return.
   let isShaped: Bool
   let metricKeys: [String]
@@ -70,7 +71,7 @@ public final class PPOTraining {
     self.config = config
     self.session = session
     spec = try config.environmentSpec()
-    isGridworld = spec.gridMap != nil
+    hasGoal = spec.hasGoal
     BLAS.threads = config.threads
     // The agent learns from the shaped reward; episode returns (and evaluation) stay true.
     let shaping = try RewardShaping(
@@ -84,8 +85,8 @@ public final class PPOTraining {
       keys.insert(MetricName.episodeShapedRewardMean, at: keys.firstIndex(of: MetricName.episodeLengthMean)!)
     }
     keys += [MetricName.evalMeanReward, "eval/std_reward", MetricName.evalMeanEpisodeLength]
-    if !isGridworld { keys.removeAll { $0 == "rollout/ep_success_rate" } }
-    if isGridworld { keys.append("eval/success_rate") }
+    if !hasGoal { keys.removeAll { $0 == "rollout/ep_success_rate" } }
+    if hasGoal { keys.append("eval/success_rate") }
     if config.ppo.clipRangeVf == nil { keys.removeAll { $0 == "train/clip_range_vf" } }
     if ppo.policy.gaussian != nil {
       keys.insert("train/std", at: keys.firstIndex(of: MetricName.valueLoss)! + 1)
@@ -161,7 +162,7 @@ public final class PPOTraining {
         row[MetricName.episodeShapedRewardMean] =
           ppo.recentEpisodes.reduce(0) { $0 + $1.shapedReturn } / Double(ppo.recentEpisodes.count)
       }
-      if isGridworld, let s = ppo.episodeSuccessRate { row["rollout/ep_success_rate"] = s }
+      if hasGoal, let s = ppo.episodeSuccessRate { row["rollout/ep_success_rate"] = s }
       let evalDue =
         (config.evalFreq > 0 && ppo.numTimesteps / config.evalFreq > before / config.evalFreq)
         || ppo.isFinished
@@ -171,7 +172,7 @@ public final class PPOTraining {
         row[MetricName.evalMeanReward] = result.meanReturn
         row["eval/std_reward"] = result.stdReturn
         row[MetricName.evalMeanEpisodeLength] = result.meanLength
-        if isGridworld { row["eval/success_rate"] = result.successRate }
+        if hasGoal { row["eval/success_rate"] = result.successRate }
       }
       try logger.log(row)
       var extras: [(String, Double)] = []

@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Environments
 import Foundation
+import Reinforcement
 
 /// `losslab env ...`: list, render, replay, inspect and solve environments.
 struct EnvCommand: ParsableCommand {
@@ -80,7 +81,7 @@ extension EnvCommand {
   struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract:
-        "One environment's spaces, time limit, rewards, reward threshold, reset distribution and termination."
+        "One environment's spaces, time limit, rewards, reward threshold, reset distribution, termination and reward shapings."
     )
     @Argument(help: "An environment name or Gymnasium id, e.g. pendulum or Pendulum-v1.") var env: String
     @OptionGroup var environment: EnvironmentOptions
@@ -88,7 +89,9 @@ extension EnvCommand {
     func validate() throws { _ = try environment.spec(env) }
 
     func run() throws {
-      let rows = try environment.spec(env).info
+      let spec = try environment.spec(env)
+      // The reward shapings `rl train --shaping` / `rl compare --shapings` accept for it.
+      let rows = spec.info + [("shapings", ShapingSpec.available(for: spec).joined(separator: ", "))]
       let width = rows.map(\.0.count).max() ?? 0
       for (label, value) in rows {
         print(label + String(repeating: " ", count: width - label.count + 2) + value)

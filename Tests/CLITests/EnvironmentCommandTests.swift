@@ -99,9 +99,32 @@ import Testing
     #expect(listed == 0 && list.contains("mountaincar-continuous  (MountainCarContinuous-v0)"), "\(list)")
   }
 
+  /// `env info` lists the shapings that fit; `rl train` rejects one that does not (exit 2, naming
+  /// --shaping and what fits).
+  @Test func infoListsShapingsAndTrainRejectsMisfits() throws {
+    let (ok, car) = try EnvironmentCommandTests.losslab(["env", "info", "MountainCar-v0"])
+    #expect(ok == 0, "\(car)")
+    #expect(
+      car.contains(
+        "shapings          none, pbrs:height, pbrs:energy, naive:velocity, step-penalty:C, scale:K"),
+      "\(car)")
+    let (_, pendulum) = try EnvironmentCommandTests.losslab(["env", "info", "pendulum"])
+    #expect(pendulum.contains("shapings          none, step-penalty:C, scale:K"), "\(pendulum)")
+    let folder = try makeScratchFolder()
+    let (bad, message) = try EnvironmentCommandTests.losslab([
+      "rl", "train", "--env", "cartpole", "--shaping", "pbrs:height", "--steps", "100", "--no-progress",
+      "--out", folder.appendingPathComponent("run").path,
+    ])
+    #expect(bad == 2, "\(message)")
+    #expect(
+      message.contains("--shaping: shaping 'pbrs:height' needs mountaincar or mountaincar-continuous")
+        && message.contains("pbrs:upright"), "\(message)")
+  }
+
   @Test func renderAcceptsGymnasiumIDs() throws {
     for (name, goal) in [
-      ("MountainCar-v0", "terminated"), ("mountaincar-continuous", "terminated"), ("Acrobot-v1", "terminated"),
+      ("MountainCar-v0", "terminated"), ("mountaincar-continuous", "terminated"),
+      ("Acrobot-v1", "terminated"),
     ] {
       let (status, text) = try EnvironmentCommandTests.losslab([
         "env", "render", name, "--policy", "optimal", "--final",

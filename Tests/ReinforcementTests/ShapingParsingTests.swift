@@ -46,6 +46,50 @@ import Testing
     }
   }
 
+  @Test func mountainCarShapings() throws {
+    #expect(try ShapingSpec.parse("pbrs:height").kind == .potentialBased(.height))
+    #expect(try ShapingSpec.parse("pbrs:energy*0.5").factor == 0.5)
+    #expect(try ShapingSpec.parse("naive:velocity*2").kind == .naiveVelocity)
+    #expect(ShapingSpec(kind: .naiveVelocity, factor: 2).name == "naive:velocity*2.0")
+    let car = try EnvironmentSpec.parse("MountainCar-v0")
+    #expect(
+      ShapingSpec.available(for: car) == [
+        "none", "pbrs:height", "pbrs:energy", "naive:velocity", "step-penalty:C", "scale:K",
+      ])
+    #expect(
+      ShapingSpec.available(for: try EnvironmentSpec.parse("mountaincar-continuous")).contains("pbrs:energy"))
+    #expect(
+      ShapingSpec.available(for: try EnvironmentSpec.parse("cartpole")) == [
+        "none", "pbrs:upright", "step-penalty:C", "scale:K",
+      ])
+    #expect(
+      ShapingSpec.available(for: try EnvironmentSpec.parse("pendulum")) == [
+        "none", "step-penalty:C", "scale:K",
+      ])
+    for name in ["pbrs:height", "pbrs:energy*2", "naive:velocity"] {
+      _ = try RewardShaping(name: name, environment: car, gamma: 0.99)
+    }
+    // Specs that do not fit the environment name what it needs and what fits.
+    func message(_ name: String, _ env: String) -> String {
+      do {
+        _ = try RewardShaping(name: name, environment: try EnvironmentSpec.parse(env), gamma: 0.99)
+        return "no error"
+      } catch { return (error as? ShapingError)?.message ?? "\(error)" }
+    }
+    #expect(
+      message("pbrs:height", "cartpole")
+        == "shaping 'pbrs:height' needs mountaincar or mountaincar-continuous (for cartpole use none, pbrs:upright, step-penalty:C, scale:K)"
+    )
+    #expect(message("naive:velocity", "Acrobot-v1").contains("for acrobot use none, step-penalty:C, scale:K"))
+    #expect(
+      message("pbrs:bfs", "mountaincar").contains("needs a gridworld (for mountaincar use none, pbrs:height"))
+    #expect(message("pbrs:upright", "mountaincar").hasPrefix("shaping 'pbrs:upright' needs cartpole"))
+    let map = try ShapingMaps.load("fourrooms")
+    #expect(throws: ShapingError.self) {
+      try RewardShaping(name: "pbrs:energy", environment: ShapingMaps.spec(map), gamma: 0.99)
+    }
+  }
+
   // MARK: potential files
 
   let map = { () -> GridMap in
