@@ -53,6 +53,11 @@ check-ecosystem: deps
 	  --reference-inputs 1000 --reference-out $(ECO)/policy-reference.json
 	$(PYTHON) scripts/check_onnx.py $(ECO)/policy.onnx $(ECO)/policy-reference.json
 	$(PYTHON) scripts/check_sb3.py $(ECO)/sb3 $(ECO)/policy-reference.json
+	$(BIN) rl train --env pendulum --seed 0 --steps 4096 --out $(ECO)/pendulum
+	$(BIN) rl export $(ECO)/pendulum --onnx $(ECO)/pendulum.onnx --sb3 $(ECO)/pendulum-sb3 \
+	  --reference-inputs 1000 --reference-out $(ECO)/pendulum-reference.json
+	$(PYTHON) scripts/check_onnx.py $(ECO)/pendulum.onnx $(ECO)/pendulum-reference.json
+	$(PYTHON) scripts/check_sb3.py $(ECO)/pendulum-sb3 $(ECO)/pendulum-reference.json
 	$(BIN) ctc synth --out $(ECO)/speech --utterances 40 --seed 1 --max-words 3 --speakers 9 \
 	  --held-out-speakers 2 >/dev/null
 	$(BIN) ctc train --data $(ECO)/speech --out $(ECO)/ctc --epochs 1 --hidden 16 --frontend 16 \
@@ -65,7 +70,7 @@ check-ecosystem: deps
 	  --embedding 8 --hidden 16 --batch-size 16 --dev-sentences 20 --quiet
 	$(BIN) mrt train --data $(ECO)/toy-mt --init $(ECO)/mle --objective risk --out $(ECO)/mrt \
 	  --max-steps 4 --eval-every 2 --samples 4 --sources-per-step 2 --dev-sentences 20 --quiet
-	$(PYTHON) scripts/check_safetensors.py $(ECO)/ppo $(ECO)/ctc $(ECO)/mle $(ECO)/mrt
+	$(PYTHON) scripts/check_safetensors.py $(ECO)/ppo $(ECO)/pendulum $(ECO)/ctc $(ECO)/mle $(ECO)/mrt
 
 # `rl compare --executor slurm` against a real one-node Slurm (installs slurm-wlm and munge with
 # apt-get, starts the daemons, stops them by PID); prints SKIPPED without root or apt.

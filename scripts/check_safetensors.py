@@ -49,6 +49,9 @@ def linear(prefix, inputs, outputs, bias=True):
     return [(f"{prefix}.weight", [outputs, inputs])] + ([(f"{prefix}.bias", [outputs])] if bias else [])
 
 
+BOX_ENVS = ("pendulum", "Pendulum-v1", "mountaincar-continuous", "MountainCarContinuous-v0")
+
+
 def ppo_parameters(config, shapes):
     """SB3 MlpPolicy names under `policy.`: mlp_extractor.{policy,value,shared}_net.{0,2,..}, heads."""
     ppo = config["ppo"]
@@ -59,6 +62,9 @@ def ppo_parameters(config, shapes):
     actions = shapes.get("policy.action_net.weight", [0, 0])[0]
     widths = [observations] + arch
     out = []
+    if config.get("env") in BOX_ENVS:  # Gaussian policy: log_std [A], or gSDE's [latent, A or 1]
+        out.append(("policy.log_std", [widths[-1], actions if ppo["full_std"] else 1] if ppo["use_sde"]
+                    else [actions]))
     stacks = ["shared_net"] if ppo["shared_trunk"] else ["policy_net", "value_net"]
     for stack in stacks:
         for i in range(len(arch)):

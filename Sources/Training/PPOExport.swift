@@ -139,7 +139,8 @@ public enum PPOExport {
 extension TrainedPolicy {
   /// Writes the ONNX model of this policy to `url` (atomically).
   public func writeONNX(to url: URL) throws {
-    let outputs = policy.gaussian == nil ? "logits, action (argmax), value" : "mean, action (deterministic), value"
+    let outputs =
+      policy.gaussian == nil ? "logits, action (argmax), value" : "mean, action (deterministic), value"
     let description =
       "LossLab PPO actor-critic (\(config.env), checkpoint at \(checkpoint.step) timesteps): "
       + "observation -> \(outputs)"
