@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem tpe-reference
+.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm tpe-reference
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -55,6 +55,12 @@ check-ecosystem: deps
 tpe-reference:
 	-$(PYTHON) -m pip install -q optuna
 	$(PYTHON) scripts/tpe_reference.py
+
+# `rl compare --executor slurm` against a real one-node Slurm (installs slurm-wlm and munge with
+# apt-get, starts the daemons, stops them by PID); prints SKIPPED without root or apt.
+test-slurm: deps
+	$(SWIFT) build -c release -Xswiftc -enable-testing --product losslab
+	scripts/test_slurm.sh
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).

@@ -14,6 +14,13 @@ public struct CompareRun: Sendable, Equatable {
   /// empty: start over.
   public var resumeArguments: [String] = []
 
+  /// The run as an executor's job (`steps`: its environment-step budget).
+  public func job(steps: Int) -> TrainingJob {
+    TrainingJob(
+      label: "\(ComparePlan.slug(shaping))/seed-\(seed)", folder: folder, arguments: arguments,
+      resumeArguments: resumeArguments, steps: steps)
+  }
+
   /// The run as one shell command line, with `OPENBLAS_NUM_THREADS` set (for `--dry-run`).
   public func shellCommand(executable: String, threads: Int) -> String {
     "OPENBLAS_NUM_THREADS=\(threads) " + ([executable] + arguments).map(Shell.quote).joined(separator: " ")
@@ -116,6 +123,11 @@ public struct ComparePlan: Sendable {
       }
     }
     return result
+  }
+
+  /// Every run as an executor's job, in ``runs()`` order (the job list of `rl compare`).
+  public func jobs(stepsPerRun: Int) throws -> [TrainingJob] {
+    try runs().map { $0.job(steps: stepsPerRun) }
   }
 
   /// BLAS threads per job so `jobs` processes do not oversubscribe `cores`: `max(1, cores / jobs)`.

@@ -31,7 +31,7 @@ public enum SweepMetric: String, Sendable, CaseIterable, Codable {
 }
 
 /// The runs of a sweep on this machine: each trial is `seeds` ordinary `rl train` runs in
-/// `OUT/trials/trial-NNNN/seed-K`, started with the trial's `--set`/`--shaping` values and
+/// `OUT/trials/trial-NNNN/seed-K` run by a ``JobExecutor`` (local processes or a Slurm array), started with the trial's `--set`/`--shaping` values and
 /// continued to each larger rung budget with `rl train --resume DIR --steps BUDGET`.
 public struct SweepTraining: SweepObjective {
   public var space: SweepSpace
@@ -46,8 +46,9 @@ public struct SweepTraining: SweepObjective {
   public var evalEpisodes = 20
   public var metric: SweepMetric = .iqm
   public var out: URL
-  public var executable: URL
-  public var jobs = 1
+  /// The executor of each rung's runs; its argument is the folder for its own files
+  /// (`OUT/slurm/trial-NNNN-rung-R` for a Slurm array). Default: one local process at a time.
+  public var makeExecutor: (URL) -> any JobExecutor
   /// BLAS threads per run.
   public var threads = 1
   public var interrupt: InterruptHandler?
@@ -59,7 +60,7 @@ public struct SweepTraining: SweepObjective {
     self.env = env
     self.seeds = seeds
     self.out = out
-    self.executable = executable
+    makeExecutor = { _ in LocalExecutor(executable: executable, jobs: 1, threads: 1) }
   }
 
   /// `OUT/trials/trial-NNNN`.
@@ -92,39 +93,52 @@ public struct SweepTraining: SweepObjective {
 
   public var seedList: [UInt64] { (0..<UInt64(seeds)).map { firstSeed + $0 } }
 
-  public mutating func evaluate(_ trials: [SweepTrial], budget: Int, rung: Int) throws -> [SweepEvaluation] {
-    var jobs: [SweepProcesses.Job] = []
+  /// The jobs of `trials` at `budget`: each seed's run starts with ``arguments(_:seed:budget:)``
+  /// and continues (an interrupted run, or a finished one promoted to a larger rung) with
+  /// `rl train --resume DIR --steps BUDGET`.
+  public func jobs(_ trials: [SweepTrial], budget: Int) -> [TrainingJob] {
+    var jobs: [TrainingJob] = []
     for t in trials {
       for seed in seedList {
+        let folder = seedFolder(t.number, seed: seed)
         jobs.append(
-          .init(
-            folder: seedFolder(t.number, seed: seed), budget: budget,
-            arguments: arguments(t, seed: seed, budget: budget)))
+          TrainingJob(
+            label: "trial-\(String(format: "%04d", t.number))/seed-\(seed)", folder: folder,
+            arguments: arguments(t, seed: seed, budget: budget),
+            resumeArguments: [
+              "rl", "train", "--resume", folder.path, "--steps", String(budget), "--threads", String(threads),
+              "--no-progress",
+            ], steps: budget))
       }
     }
+    return jobs
+  }
+
+  public mutating func evaluate(_ trials: [SweepTrial], budget: Int, rung: Int) throws -> [SweepEvaluation] {
+    let jobs = self.jobs(trials, budget: budget)
     let numbers = trials.map { String($0.number) }.joined(separator: ", ")
     log("rung \(rung) (\(budget) steps): trial\(trials.count == 1 ? "" : "s") \(numbers), \(jobs.count) runs")
-    let results = try SweepProcesses.run(
-      jobs, executable: executable, jobs: self.jobs, threads: threads, interrupt: interrupt)
+    let first = trials.first?.number ?? 0
+    let executor = makeExecutor(
+      out.appendingPathComponent("slurm", isDirectory: true).appendingPathComponent(
+        "trial-\(String(format: "%04d", first))-rung-\(rung)", isDirectory: true))
+    let outcome = try executor.run(jobs, progress: nil, interrupt: interrupt)
+    for note in outcome.notes { log(note) }
+    var failures: [URL: String] = [:]
+    for (job, reason) in outcome.failed { failures[job.folder] = reason }
+    let unfinished = Set((outcome.notStarted + outcome.stillRunning).map(\.folder))
     var evaluations: [SweepEvaluation] = []
-    for (k, t) in trials.enumerated() {
-      let mine = results[(k * seeds)..<((k + 1) * seeds)]
-      if mine.contains(where: { $0 == .notRun }) {
+    for t in trials {
+      let folders = seedList.map { seedFolder(t.number, seed: $0) }
+      if folders.contains(where: unfinished.contains) {
         evaluations.append(.interrupted)
         continue
       }
-      if let failure = mine.compactMap({ r -> String? in
-        if case .failed(let why) = r { return why } else { return nil }
-      }).first {
+      if let failure = folders.compactMap({ failures[$0] }).first {
         evaluations.append(.failed(failure))
         continue
       }
-      var curves: [LearningCurve] = []
-      for seed in seedList {
-        if let c = SweepTraining.evalCurve(in: seedFolder(t.number, seed: seed), upTo: budget) {
-          curves.append(c)
-        }
-      }
+      let curves = folders.compactMap { SweepTraining.evalCurve(in: $0, upTo: budget) }
       if curves.count == seeds, let score = metric.score(curves) {
         evaluations.append(.score(score))
         log(String(format: "  trial %d: %@ %.4g", t.number, metric.rawValue, score))
@@ -143,108 +157,5 @@ public struct SweepTraining: SweepObjective {
     let keep = curve.steps.indices.filter { curve.steps[$0] <= limit }
     guard !keep.isEmpty else { return nil }
     return LearningCurve(steps: keep.map { curve.steps[$0] }, values: keep.map { curve.values[$0] })
-  }
-}
-
-/// Runs `rl train` processes, `jobs` at a time (each with `OPENBLAS_NUM_THREADS` = `threads`,
-/// output to `train.log` in its folder): a run already finished at the budget is skipped, a run
-/// with a checkpoint continues with `rl train --resume DIR --steps BUDGET` (a finished run goes
-/// on to the larger budget), one without starts over.
-public enum SweepProcesses {
-  public struct Job: Sendable, Equatable {
-    public var folder: URL
-    public var budget: Int
-    public var arguments: [String]
-  }
-
-  public enum Result: Sendable, Equatable {
-    case done
-    case failed(String)
-    /// Not started, or stopped, because of an interrupt.
-    case notRun
-  }
-
-  /// Whether the run in `folder` finished with at least `budget` steps.
-  public static func isDone(_ folder: URL, budget: Int) -> Bool {
-    let run = RunFolder(url: folder)
-    guard run.isFinished else { return false }
-    return (run.readStatusRecord()?.step ?? CompareRunner.stepsDone(in: folder)) >= budget
-  }
-
-  public static func run(
-    _ list: [Job], executable: URL, jobs: Int, threads: Int, interrupt: InterruptHandler?
-  ) throws -> [Result] {
-    var results = [Result?](repeating: nil, count: list.count)
-    var pending: [Int] = []
-    for (i, job) in list.enumerated() {
-      if isDone(job.folder, budget: job.budget) { results[i] = .done } else { pending.append(i) }
-    }
-    var environment = ProcessInfo.processInfo.environment
-    environment["OPENBLAS_NUM_THREADS"] = String(threads)
-    var running: [(index: Int, process: Process, log: FileHandle)] = []
-    while !pending.isEmpty || !running.isEmpty {
-      let stopping = interrupt?.isRequested ?? false
-      while running.count < Swift.max(jobs, 1), !pending.isEmpty, !stopping {
-        let i = pending.removeFirst()
-        let job = list[i]
-        try AtomicFile.createFolder(job.folder)
-        let logURL = job.folder.appendingPathComponent("train.log")
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-          _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: logURL)
-        _ = try? log.seekToEnd()
-        let folder = RunFolder(url: job.folder)
-        let process = Process()
-        process.executableURL = executable
-        if folder.isRun && folder.latestCheckpoint() != nil {
-          process.arguments = [
-            "rl", "train", "--resume", job.folder.path, "--steps", String(job.budget), "--threads",
-            String(threads),
-            "--no-progress",
-          ]
-        } else {
-          process.arguments = folder.isRun ? job.arguments + ["--overwrite"] : job.arguments
-        }
-        process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-          try? log.close()
-          results[i] = .failed("could not start \(executable.path): \(error)")
-          continue
-        }
-        running.append((i, process, log))
-      }
-      if stopping {
-        for i in pending { results[i] = .notRun }
-        pending.removeAll()
-      }
-      var k = 0
-      while k < running.count {
-        let item = running[k]
-        if item.process.isRunning {
-          k += 1
-          continue
-        }
-        try? item.log.close()
-        running.remove(at: k)
-        let job = list[item.index]
-        if item.process.terminationStatus == 0 && isDone(job.folder, budget: job.budget) {
-          results[item.index] = .done
-        } else if interrupt?.isRequested ?? false {
-          results[item.index] = .notRun
-        } else {
-          let status = RunFolder(url: job.folder).readStatus()?.description ?? "no status.json"
-          var reason = "\(job.folder.path): exit status \(item.process.terminationStatus), status \(status)"
-          let tail = CompareRunner.lastLines(of: job.folder.appendingPathComponent("train.log"), count: 2)
-          if !tail.isEmpty { reason += ": " + tail }
-          results[item.index] = .failed(reason)
-        }
-      }
-      if !running.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
-    }
-    return results.map { $0 ?? .notRun }
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Environments
 import Foundation
 import Reinforcement
@@ -14,8 +15,11 @@ struct RLCompareCommand: ParsableCommand {
     abstract:
       "Compare reward shapings over seeds: runs rl train per (shaping, seed) in parallel, then reports.",
     discussion: """
-      Runs go to OUT/runs/<shaping>/seed-<k>; a rerun skips finished runs. --dry-run prints one \
-      shell command per run instead (for GNU parallel or a Slurm array); then `losslab rl report OUT`. \
+      Runs go to OUT/runs/<shaping>/seed-<k>; a rerun skips finished runs and resumes the others. \
+      --executor local runs --jobs of them here; --executor slurm submits one sbatch job array \
+      (OUT/slurm/, on a file system the compute nodes share; see docs/cluster.md) and watches it. \
+      --dry-run prints the runs (local: one shell command each; slurm: the job list and the sbatch \
+      script) instead. `losslab rl report OUT` aggregates the finished runs at any time. \
       Shapings: \(ShapingSpec.knownDescription).
       """)
 
@@ -54,8 +58,7 @@ struct RLCompareCommand: ParsableCommand {
   @Option(name: .customLong("eval-episodes"), help: "Episodes per evaluation.")
   var evalEpisodes: Int = 20
 
-  @Option(help: "Concurrent runs (default: the number of cores).")
-  var jobs: Int?
+  @OptionGroup var execution: ExecutorOptions
 
   @Option(help: "Comparison folder.")
   var out: String
@@ -65,7 +68,9 @@ struct RLCompareCommand: ParsableCommand {
     help: "Steps-to-threshold threshold (default: 90% of the way from random to optimal; 475 for CartPole).")
   var threshold: Double?
 
-  @Flag(name: .customLong("dry-run"), help: "Print one shell command per run instead of running.")
+  @Flag(
+    name: .customLong("dry-run"),
+    help: "Print the runs (or the Slurm job list and script) instead of running.")
   var dryRun = false
 
   @Flag(name: .customLong("no-progress"), help: "No progress bar.")
@@ -88,7 +93,6 @@ struct RLCompareCommand: ParsableCommand {
         "--first-seed", "\(firstSeed)", "0...\(UInt64.max - UInt64(seeds - 1))",
         "the last seed, FIRST + --seeds - 1, must fit in 64 bits")
     }
-    try Allowed.check("--jobs", jobs, 1...Limits.jobs)
     try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try Allowed.check("--eval-freq", evalFreq, 1...Limits.steps, "a learning curve needs evaluations")
     try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
@@ -116,7 +120,6 @@ struct RLCompareCommand: ParsableCommand {
 
   func run() throws {
     let names = try shapingNames()
-    let jobs = self.jobs ?? cores
     var plan = ComparePlan(env: env, shapings: names, seeds: seeds, out: URL(fileURLWithPath: out))
     plan.envOptions = envOptions
     plan.firstSeed = firstSeed
@@ -125,31 +128,59 @@ struct RLCompareCommand: ParsableCommand {
     plan.overrides = overrides
     plan.evalFreq = evalFreq
     plan.evalEpisodes = evalEpisodes
-    plan.threads = ComparePlan.threadsPerJob(cores: cores, jobs: jobs)
+    plan.threads = execution.threadsPerRun(cores: cores)
     let runs = try plan.runs()
     let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-    if dryRun {
+    let slurmFolder = plan.out.appendingPathComponent("slurm", isDirectory: true)
+    if dryRun && execution.executor == .local {
       for run in runs { print(run.shellCommand(executable: CommandLine.arguments[0], threads: plan.threads)) }
       return
     }
     // Validate the whole command once (env, preset, overrides, every shaping) before starting runs.
     try validateFirstRuns(plan, shapings: names)
     let stepsPerRun = try expectedSteps(plan, shaping: names[0])
+    let jobs = try plan.jobs(stepsPerRun: stepsPerRun)
+    let executor = execution.make(
+      executable: executable, cores: cores, folder: slurmFolder, jobName: "losslab-compare")
+    if dryRun, let slurm = executor as? SlurmExecutor {
+      try printSlurmDryRun(slurm, jobs: jobs)
+      return
+    }
+    // One comparison per folder: the folder's run lock refuses a second one (exit status 2).
+    let lock: RunLock
+    do {
+      try AtomicFile.createFolder(plan.out)
+      lock = try RunLock(folder: plan.out)
+    } catch let error as RunLifecycleError {
+      throw ValidationError("--out: \(error)")
+    }
+    defer { withExtendedLifetime(lock) {} }
     let bar =
       noProgress
-      ? nil : ProgressBar(total: max(1, runs.count * stepsPerRun), label: "compare \(runs.count) runs")
+      ? nil
+      : ProgressBar(
+        total: TrainingJob.totalSteps(jobs), label: "compare \(jobs.count) runs (\(executor.name))")
     let interrupt = InterruptHandler.install()
     defer { interrupt.uninstall() }
-    let outcome = try CompareRunner.run(
-      runs, executable: executable, jobs: jobs, threads: plan.threads, stepsPerRun: stepsPerRun,
-      progress: bar,
-      interrupt: interrupt)
-    print(
+    let outcome = try executor.run(jobs, progress: bar, interrupt: interrupt)
+    var summary =
       "\(outcome.finished.count) runs finished, \(outcome.skipped.count) skipped (already finished), \(outcome.failed.count) failed"
-        + String(format: " in %.1f s (%d jobs x %d BLAS threads)", outcome.wallSeconds, jobs, plan.threads))
-    for (run, reason) in outcome.failed { print("FAILED \(run.folder.path): \(reason)") }
+    if !outcome.stillRunning.isEmpty { summary += ", \(outcome.stillRunning.count) still queued or running" }
+    if let local = executor as? LocalExecutor {
+      summary += String(
+        format: " in %.1f s (%d jobs x %d BLAS threads)", outcome.wallSeconds, local.jobs, local.threads)
+    } else {
+      summary += String(format: " in %.1f s (Slurm, %d CPUs per task)", outcome.wallSeconds, plan.threads)
+    }
+    print(summary)
+    for (job, reason) in outcome.failed { print("FAILED \(job.folder.path): \(reason)") }
+    for note in outcome.notes { print(note) }
     if !outcome.notStarted.isEmpty {
       print("interrupted: \(outcome.notStarted.count) runs not started; rerun the same command to continue")
+    }
+    if !outcome.stillRunning.isEmpty {
+      print("`losslab rl report \(Shell.quote(out))` aggregates the runs finished so far at any time")
+      throw ExitCode(130)
     }
     let scan = try ReportRun.scan(plan.out.appendingPathComponent("runs"))
     let report = try Report(runs: scan.runs, problems: scan.problems, order: names, threshold: threshold)
@@ -157,8 +188,26 @@ struct RLCompareCommand: ParsableCommand {
     try report.write(to: plan.out, command: command)
     print(report.markdownTable())
     print("report: \(plan.out.appendingPathComponent("report.md").path)")
-    if !outcome.failed.isEmpty { throw ExitCode(1) }
+    if !outcome.failed.isEmpty {
+      if executor is SlurmExecutor { print("rerun the same command to resubmit the failed runs only") }
+      throw ExitCode(1)
+    }
     if interrupt.isRequested { throw ExitCode(130) }
+  }
+
+  /// `--dry-run --executor slurm`: the job list and the script that would be submitted now.
+  func printSlurmDryRun(_ slurm: SlurmExecutor, jobs: [TrainingJob]) throws {
+    let submit = SlurmExecutor.tasksToSubmit(jobs, active: [])
+    print("# job list (\(slurm.files.jobList.path)): task, run, folder, argv, resume argv")
+    print(try SlurmScript.jobList(jobs), terminator: "")
+    if submit.isEmpty {
+      print("# every run is finished: nothing to submit")
+      return
+    }
+    print(
+      "# sbatch script (\(slurm.files.script.path)), submitted with: sbatch --parsable \(slurm.files.script.path)"
+    )
+    print(try slurm.script(indices: submit, title: "losslab rl compare"), terminator: "")
   }
 
   /// Fails fast with the train command's own message if the arguments are wrong for any shaping.

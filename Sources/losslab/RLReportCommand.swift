@@ -12,7 +12,9 @@ struct RLReportCommand: ParsableCommand {
       "Aggregate the rl train runs under a folder into report.md, summary.csv, curves.csv and SVG figures.",
     discussion: """
       Finds every run folder (config.json + metrics.csv) under DIR, groups runs by shaping and \
-      writes the report into DIR (or --out). Unfinished or failed runs are listed, not used.
+      writes the report into DIR (or --out). Unfinished or failed runs are listed, not used; so are \
+      the runs of a Slurm job list (DIR/slurm/jobs.tsv) that have not started yet, so the report \
+      can be written while an array still runs.
       """)
 
   @Argument(
@@ -44,6 +46,8 @@ struct RLReportCommand: ParsableCommand {
 
   func run() throws {
     let root = URL(fileURLWithPath: dir)
+    let waiting = notStarted(root)
+    for label in waiting { print("not started yet: \(label)") }
     let scan: (runs: [ReportRun], problems: [String])
     let report: Report
     do {
@@ -64,5 +68,22 @@ struct RLReportCommand: ParsableCommand {
     let unfinished = scan.runs.filter { !$0.isFinished }
     for r in unfinished { print("left out \(r.folder.path): \(r.status?.description ?? "no status")") }
     print("report: \(target.appendingPathComponent("report.md").path)")
+  }
+
+  /// The runs of `DIR/slurm/jobs.tsv` (an `rl compare --executor slurm` folder) whose run folder
+  /// has no `status.json` yet.
+  func notStarted(_ root: URL) -> [String] {
+    let list = SlurmFiles(folder: root.appendingPathComponent("slurm")).jobList
+    guard let text = try? String(contentsOf: list, encoding: .utf8) else { return [] }
+    return SlurmScript.parseJobList(text).compactMap { entry in
+      let candidates = [
+        URL(fileURLWithPath: entry.folder),
+        root.appendingPathComponent("runs").appendingPathComponent(entry.label),
+      ]
+      let started = candidates.contains {
+        FileManager.default.fileExists(atPath: $0.appendingPathComponent("status.json").path)
+      }
+      return started ? nil : "\(entry.label) (array task \(entry.index))"
+    }
   }
 }

@@ -17,7 +17,8 @@ struct SweepCommand: ParsableCommand {
     abstract:
       "Tune PPO hyperparameters: grid, random or TPE search over a YAML space, with seeds and pruning.",
     discussion: """
-      Each trial trains --seeds rl train runs in OUT/trials/trial-NNNN/seed-K and is scored by --metric \
+      Each trial trains --seeds rl train runs in OUT/trials/trial-NNNN/seed-K (--executor local: --jobs \
+      processes here; slurm: one sbatch job array per rung of each batch, files in OUT/slurm/) and is scored by --metric \
       of the deterministic evaluation return. Pruners run trials to rung budgets (--min-steps * --eta^k) \
       and continue the promising ones with rl train --resume. Writes trials.csv, best.yaml (a preset for \
       rl train --preset) and report.md. Rerunning the same command continues the sweep. See docs/sweep.md.
@@ -82,8 +83,7 @@ struct SweepCommand: ParsableCommand {
   @Option(name: .customLong("eval-episodes"), help: "Episodes per evaluation.")
   var evalEpisodes: Int = 10
 
-  @Option(help: "Concurrent rl train processes (default: the number of cores).")
-  var jobs: Int?
+  @OptionGroup var execution: ExecutorOptions
 
   @Option(help: "Sweep folder.")
   var out: String
@@ -119,7 +119,6 @@ struct SweepCommand: ParsableCommand {
     try Allowed.check("--batch", batch, 1...SweepCommand.maximumTrials)
     try Allowed.check("--eval-freq", evalFreq, 1...Limits.steps)
     try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
-    try Allowed.check("--jobs", jobs, 1...Limits.jobs)
   }
 
   static let maximumTrials = 100_000
@@ -147,7 +146,7 @@ struct SweepCommand: ParsableCommand {
     base.steps = steps
     let fullSteps = try RLTrainCommand.resolve(base).totalTimesteps
     let rungs = SweepPlan.rungs(steps: fullSteps, minSteps: minSteps, eta: eta, pruner: pruner)
-    let jobs = self.jobs ?? cores
+    let jobs = execution.jobs ?? cores
     let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     let outURL = URL(fileURLWithPath: out)
     var training = SweepTraining(
@@ -159,8 +158,12 @@ struct SweepCommand: ParsableCommand {
     training.evalFreq = evalFreq
     training.evalEpisodes = evalEpisodes
     training.metric = metric
-    training.jobs = jobs
-    training.threads = ComparePlan.threadsPerJob(cores: cores, jobs: jobs)
+    training.threads = execution.threadsPerRun(cores: cores)
+    let execution = self.execution
+    let cores = self.cores
+    training.makeExecutor = { folder in
+      execution.make(executable: executable, cores: cores, folder: folder, jobName: "losslab-sweep")
+    }
     let samplerImpl = sampler.make(space: searchSpace, seed: seed)
     // Every value of the space must resolve with the environment and preset (fail before training).
     try checkValues(searchSpace, base: base)
@@ -206,7 +209,7 @@ struct SweepCommand: ParsableCommand {
     let done = saved.filter(\.isFinal).count
     if done > 0 { print("continuing \(out): \(done) trials already finished") }
     print(
-      "sweep: \(sampler.rawValue) sampler, pruner \(pruner.rawValue), rungs \(rungs.map(String.init).joined(separator: ", ")) steps, \(seeds) seed(s) per trial, \(jobs) jobs"
+      "sweep: \(sampler.rawValue) sampler, pruner \(pruner.rawValue), rungs \(rungs.map(String.init).joined(separator: ", ")) steps, \(seeds) seed(s) per trial, executor \(execution.executor.rawValue)\(execution.executor == .local ? " (\(jobs) jobs)" : "")"
     )
     let finished = try study.run(&training)
     let command = (["losslab"] + CommandLine.arguments.dropFirst()).map(Shell.quote).joined(separator: " ")

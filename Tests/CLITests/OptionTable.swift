@@ -91,7 +91,9 @@ enum OptionTable {
         o("--env", .text), o("--env-option", .assignment), o("--shapings", .text), o("--seeds", .count),
         o("--first-seed", .seed), o("--steps", .count), o("--preset", .text), o("--set", .assignment),
         o("--eval-freq", .count), o("--eval-episodes", .count), o("--jobs", .count), o("--out", .text),
-        o("--threshold", .real(negativeAllowed: true)),
+        o("--threshold", .real(negativeAllowed: true)), o("--executor", .choice),
+        o("--slurm-partition", .text), o("--slurm-time", .text), o("--slurm-cpus-per-task", .count),
+        o("--slurm-mem", .text), o("--slurm-extra", .text), o("--slurm-max-parallel", .count),
       ]),
     Command(
       path: ["sweep"],
@@ -102,6 +104,9 @@ enum OptionTable {
         o("--seeds", .count), o("--first-seed", .seed), o("--steps", .count), o("--metric", .choice),
         o("--pruner", .choice), o("--eta", .count), o("--min-steps", .count), o("--batch", .count),
         o("--eval-freq", .count), o("--eval-episodes", .count), o("--jobs", .count), o("--out", .text),
+        o("--executor", .choice), o("--slurm-partition", .text), o("--slurm-time", .text),
+        o("--slurm-cpus-per-task", .count), o("--slurm-mem", .text), o("--slurm-extra", .text),
+        o("--slurm-max-parallel", .count),
       ]),
     Command(
       path: ["rl", "report"], base: [("<dir>", "dir")],

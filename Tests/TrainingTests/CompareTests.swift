@@ -25,6 +25,11 @@ import Training
       runs[3].shellCommand(executable: "losslab", threads: 1)
         == "OPENBLAS_NUM_THREADS=1 losslab rl train --env gridworld:fourrooms --env-option slippery=false --shaping 'pbrs:bfs*0.5' --seed 1 --steps 200000 --eval-freq 5000 --eval-episodes 20 --threads 1 --no-progress --out reports/four-rooms/runs/pbrs-bfs-x0.5/seed-1"
     )
+    let jobs = try plan.jobs(stepsPerRun: 2048)
+    #expect(
+      jobs.map(\.label) == ["none/seed-0", "none/seed-1", "pbrs-bfs-x0.5/seed-0", "pbrs-bfs-x0.5/seed-1"])
+    #expect(jobs[3].folder == runs[3].folder && jobs[3].steps == 2048)
+    #expect(jobs[3].resumeArguments.prefix(4) == ["rl", "train", "--resume", runs[3].folder.relativePath])
     plan.shapings = ["pbrs:a b", "pbrs:a/b"]
     #expect(throws: CompareError.self) { try plan.runs() }
   }
@@ -43,14 +48,14 @@ import Training
   }
 
   /// A fake `rl train`: `/bin/sh -c SCRIPT` writing `status.json` like a real run, or failing.
-  func fakeRun(_ root: URL, _ name: String, fail: Bool) -> CompareRun {
+  func fakeRun(_ root: URL, _ name: String, fail: Bool) -> TrainingJob {
     let folder = root.appendingPathComponent("runs/\(name)")
     let status = #"{"status": "finished", "updated": "2026-01-01T00:00:00Z"}"#
     let script =
       fail
       ? "echo 'Error: something broke' >&2; exit 3"
       : "echo started; printf '%s' '\(status)' > '\(folder.path)/status.json'; echo \"$OPENBLAS_NUM_THREADS\" > '\(folder.path)/threads'"
-    return CompareRun(shaping: name, seed: 0, folder: folder, arguments: ["-c", script])
+    return TrainingJob(label: name, folder: folder, arguments: ["-c", script], steps: 10)
   }
 
   @Test func runnerRunsSkipsFinishedAndReportsFailures() throws {
@@ -59,19 +64,19 @@ import Training
       fakeRun(root, "a", fail: false), fakeRun(root, "b", fail: true), fakeRun(root, "c", fail: false),
     ]
     let sh = URL(fileURLWithPath: "/bin/sh")
-    let first = try CompareRunner.run(
-      runs, executable: sh, jobs: 2, threads: 3, stepsPerRun: 10, progress: nil, interrupt: nil)
-    #expect(first.finished.map(\.shaping).sorted() == ["a", "c"])
-    #expect(first.failed.map(\.run.shaping) == ["b"])
+    let first = try LocalExecutor(executable: sh, jobs: 2, threads: 3).run(
+      runs, progress: nil, interrupt: nil)
+    #expect(first.finished.map(\.label).sorted() == ["a", "c"])
+    #expect(first.failed.map(\.job.label) == ["b"])
     #expect(first.failed[0].reason.contains("exit status 3"))
     #expect(first.failed[0].reason.contains("something broke"))
     #expect(try readText(root.appendingPathComponent("runs/a/threads")) == "3\n")
     #expect(try readText(root.appendingPathComponent("runs/a/train.log")) == "started\n")
     // Rerunning skips the finished runs and retries the failed one.
-    let second = try CompareRunner.run(
-      runs, executable: sh, jobs: 2, threads: 1, stepsPerRun: 10, progress: nil, interrupt: nil)
-    #expect(second.skipped.map(\.shaping) == ["a", "c"])
-    #expect(second.failed.map(\.run.shaping) == ["b"])
+    let second = try LocalExecutor(executable: sh, jobs: 2, threads: 1).run(
+      runs, progress: nil, interrupt: nil)
+    #expect(second.skipped.map(\.label) == ["a", "c"])
+    #expect(second.failed.map(\.job.label) == ["b"])
     #expect(second.finished.isEmpty)
   }
 
@@ -80,19 +85,19 @@ import Training
   /// a run without one starts over with `--overwrite`.
   @Test func runnerResumesThroughTheSessionPath() throws {
     let root = try makeScratchFolder()
-    func run(_ name: String, checkpoint: Bool) throws -> CompareRun {
+    func run(_ name: String, checkpoint: Bool) throws -> TrainingJob {
       let folder = RunFolder(url: root.appendingPathComponent("runs/\(name)"))
       try folder.writeConfig(["seed": 0])
       try folder.writeStatus(.running)
       if checkpoint { try folder.saveCheckpoint(step: 5, sidecar: ["s": 1], weights: Data()) }
-      var run = CompareRun(shaping: name, seed: 0, folder: folder.url, arguments: ["-c", "echo \"new $0\""])
-      run.resumeArguments = ["-c", "echo resumed"]
-      return run
+      return TrainingJob(
+        label: name, folder: folder.url, arguments: ["-c", "echo \"new $0\""],
+        resumeArguments: ["-c", "echo resumed"])
     }
     let runs = [try run("killed", checkpoint: true), try run("early", checkpoint: false)]
-    _ = try CompareRunner.run(
-      runs, executable: URL(fileURLWithPath: "/bin/sh"), jobs: 1, threads: 1, stepsPerRun: 10, progress: nil,
-      interrupt: nil)
+    #expect(runs.map { $0.launch() } == [.resume, .restart])
+    _ = try LocalExecutor(executable: URL(fileURLWithPath: "/bin/sh"), jobs: 1, threads: 1).run(
+      runs, progress: nil, interrupt: nil)
     #expect(try readText(root.appendingPathComponent("runs/killed/train.log")) == "resumed\n")
     #expect(try readText(root.appendingPathComponent("runs/early/train.log")) == "new --overwrite\n")
   }
