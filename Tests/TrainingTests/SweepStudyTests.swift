@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Runs
 import TestSupport
 import Testing
 
@@ -153,5 +154,26 @@ import Testing
     #expect((b.fraction ?? 1) < 0.05)
     #expect(a.groups.map(\.label) == ["x", "y"])
     #expect(b.groups.count == 4 && b.groups.allSatisfy { $0.scores.count == 10 })
+  }
+}
+
+/// A sweep's promotion: a run that finished at a rung's budget continues (`rl train --resume
+/// --steps NEXT`) when its job asks for more steps; at its own budget it is skipped.
+@Suite struct SweepPromotionTests {
+  @Test func finishedRunsContinueOnlyWhenGivenALargerBudget() throws {
+    let root = try makeScratchFolder()
+    let folder = RunFolder(url: root.appendingPathComponent("trial-0000/seed-0"))
+    try folder.writeConfig(["seed": 0])
+    try folder.saveCheckpoint(step: 64, sidecar: ["s": 1], weights: Data())
+    try folder.writeStatus(.finished, step: 64)
+    func job(_ steps: Int, resume: [String] = ["--resume"]) -> TrainingJob {
+      TrainingJob(label: "t", folder: folder.url, arguments: ["new"], resumeArguments: resume, steps: steps)
+    }
+    #expect(job(64).launch() == .skip)
+    #expect(job(32).launch() == .skip)
+    #expect(job(192).launch() == .resume)
+    #expect(job(192).stepsDone() == 0)  // no metrics.csv: nothing counted beyond the folder
+    #expect(job(192, resume: []).launch() == .skip)
+    #expect(job(0).launch() == .skip)
   }
 }
