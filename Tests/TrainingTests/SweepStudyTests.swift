@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Runs
+import Statistics
 import TestSupport
 import Testing
 
@@ -175,5 +176,21 @@ import Testing
     #expect(job(192).stepsDone() == 0)  // no metrics.csv: nothing counted beyond the folder
     #expect(job(192, resume: []).launch() == .skip)
     #expect(job(0).launch() == .skip)
+  }
+}
+
+@Suite struct SweepMetricTests {
+  @Test func scoresOverSeeds() throws {
+    let curves = [
+      LearningCurve(steps: [0, 10], values: [0, 100]),
+      LearningCurve(steps: [0, 10], values: [0, 200]),
+      LearningCurve(steps: [0, 10], values: [0, 300]),
+      LearningCurve(steps: [0, 10], values: [0, 1000]),
+    ]
+    #expect(SweepMetric.mean.score(curves) == 400)
+    #expect(SweepMetric.iqm.score(curves) == 250)  // the middle two of four
+    #expect(SweepMetric.auc.score(curves) == 200)  // each curve's mean level is half its end
+    #expect(SweepMetric.mean.score([]) == nil)
+    #expect(SweepMetric.iqm.score([LearningCurve(steps: [], values: [])]) == nil)
   }
 }
