@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic
+.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic tpe-reference
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -71,6 +71,12 @@ check-ecosystem: deps
 	$(BIN) mrt train --data $(ECO)/toy-mt --init $(ECO)/mle --objective risk --out $(ECO)/mrt \
 	  --max-steps 4 --eval-every 2 --samples 4 --sources-per-step 2 --dev-sentences 20 --quiet
 	$(PYTHON) scripts/check_safetensors.py $(ECO)/ppo $(ECO)/pendulum $(ECO)/ctc $(ECO)/mle $(ECO)/mrt
+
+# Records Optuna's TPE Parzen estimator on fixed inputs (Tests/Fixtures/sweep/tpe_reference.json,
+# read by TPEReferenceTests); prints SKIPPED when optuna is missing.
+tpe-reference:
+	-$(PYTHON) -m pip install -q optuna
+	$(PYTHON) scripts/tpe_reference.py
 
 # `rl compare --executor slurm` against a real one-node Slurm (installs slurm-wlm and munge with
 # apt-get, starts the daemons, stops them by PID); prints SKIPPED without root or apt.

@@ -40,11 +40,20 @@ public struct TrainingJob: Sendable, Equatable {
     case start
   }
 
-  /// The session's rules (``TrainingSession``): finished runs are skipped; a run with a checkpoint
+  /// The session's rules (``TrainingSession``): finished runs are skipped (unless they stopped
+  /// short of `steps` and can resume: `rl train --resume --steps` extends them); a run with a checkpoint
   /// is resumed; a run that never checkpointed starts over with `--overwrite`.
   public func launch() -> Launch {
     let run = RunFolder(url: folder)
-    if run.isFinished { return .skip }
+    if run.isFinished {
+      // A finished run given a larger budget (a sweep trial promoted to its next rung) continues.
+      if steps > 0, !resumeArguments.isEmpty, let done = run.readStatusRecord()?.step, done < steps,
+        run.latestCheckpoint() != nil
+      {
+        return .resume
+      }
+      return .skip
+    }
     if !resumeArguments.isEmpty && run.isRun && run.latestCheckpoint() != nil { return .resume }
     return run.isRun ? .restart : .start
   }
@@ -62,7 +71,7 @@ public struct TrainingJob: Sendable, Equatable {
   /// Environment steps done so far: `steps` for a finished run, else the last
   /// `time/total_timesteps` in its `metrics.csv` (0 if none yet), at most `steps` when known.
   public func stepsDone() -> Int {
-    if RunFolder(url: folder).isFinished { return steps }
+    if launch() == .skip { return steps }
     guard let table = try? MetricsTable.read(folder.appendingPathComponent(MetricsLogger.csvName)),
       let last = table.column(MetricName.totalTimesteps)?.compactMap({ $0 }).last, last.isFinite, last >= 0
     else { return 0 }

@@ -79,7 +79,7 @@ public struct LocalExecutor: JobExecutor {
         try? item.log.close()
         running.remove(at: index)
         let folder = RunFolder(url: item.job.folder)
-        if item.process.terminationStatus == 0 && folder.isFinished {
+        if item.process.terminationStatus == 0 && item.job.launch() == .skip {  // finished, at its budget
           outcome.finished.append(item.job)
           completedSteps += item.job.steps
         } else {

@@ -164,7 +164,7 @@ public struct SlurmExecutor: JobExecutor {
         for index in ended.sorted() {
           guard let entry = active.removeValue(forKey: index) else { continue }
           let job = jobs[index]
-          if RunFolder(url: job.folder).isFinished {
+          if job.launch() == .skip {  // finished, at its budget
             outcome.finished.append(job)
             continue
           }

@@ -96,6 +96,19 @@ enum OptionTable {
         o("--slurm-mem", .text), o("--slurm-extra", .text), o("--slurm-max-parallel", .count),
       ]),
     Command(
+      path: ["sweep"],
+      base: [("--space", "space.yaml"), ("--env", "cartpole"), ("--out", scratch + "/sweep")],
+      options: [
+        o("--space", .text), o("--env", .text), o("--env-option", .assignment), o("--preset", .text),
+        o("--set", .assignment), o("--sampler", .choice), o("--trials", .count), o("--seed", .seed),
+        o("--seeds", .count), o("--first-seed", .seed), o("--steps", .count), o("--metric", .choice),
+        o("--pruner", .choice), o("--eta", .count), o("--min-steps", .count), o("--batch", .count),
+        o("--eval-freq", .count), o("--eval-episodes", .count), o("--jobs", .count), o("--out", .text),
+        o("--executor", .choice), o("--slurm-partition", .text), o("--slurm-time", .text),
+        o("--slurm-cpus-per-task", .count), o("--slurm-mem", .text), o("--slurm-extra", .text),
+        o("--slurm-max-parallel", .count),
+      ]),
+    Command(
       path: ["rl", "report"], base: [("<dir>", "dir")],
       options: [
         o("<dir>", .text), o("--out", .text), o("--baseline", .text), o("--order", .text),
