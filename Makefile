@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem
+.PHONY: deps build test demo bench format clean protos check-ecosystem jiwer-fixtures
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -49,6 +49,11 @@ check-ecosystem: deps
 	  --reference-inputs 1000 --reference-out .build/check-ecosystem/policy-reference.json
 	$(PYTHON) scripts/check_onnx.py .build/check-ecosystem/policy.onnx \
 	  .build/check-ecosystem/policy-reference.json
+
+# Re-records Tests/Fixtures/error_rates/jiwer.json with jiwer (prints SKIPPED without it).
+jiwer-fixtures:
+	-$(PYTHON) -m pip install -q jiwer
+	$(PYTHON) scripts/jiwer_fixtures.py Tests/Fixtures/error_rates/jiwer.json
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).

@@ -9,7 +9,10 @@ struct CTCCommand: ParsableCommand {
     commandName: "ctc",
     abstract:
       "Connectionist temporal classification: loss reference cases, synthetic speech, training, decoding.",
-    subcommands: [CTCCasesCommand.self, CTCSynthCommand.self, CTCTrainCommand.self, CTCEvalCommand.self])
+    subcommands: [
+      CTCCasesCommand.self, CTCSynthCommand.self, CTCTrainCommand.self, CTCEvalCommand.self,
+      CTCDecodeCommand.self,
+    ])
 }
 
 /// `losslab ctc cases IN.json OUT.json`: recompute a reference-case file with LossLab's CTC.
