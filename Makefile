@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem jiwer-fixtures
+.PHONY: deps build test demo bench format clean protos check-ecosystem jiwer-fixtures decoder-wer
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -54,6 +54,12 @@ check-ecosystem: deps
 jiwer-fixtures:
 	-$(PYTHON) -m pip install -q jiwer
 	$(PYTHON) scripts/jiwer_fixtures.py Tests/Fixtures/error_rates/jiwer.json
+
+# WER/CER of the lexicon / n-gram decoders on the decoder fixture's emissions (docs/ctc.md).
+decoder-wer: deps
+	$(SWIFT) build -c release -Xswiftc -enable-testing --product losslab
+	-$(PYTHON) -m pip install -q jiwer
+	$(PYTHON) scripts/decoder_fixture_wer.py $(BIN)
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).

@@ -22,7 +22,7 @@ public final class ARPALanguageModel: Sendable {
   /// `backoffs[n - 1][entry]`: log10 backoff weight of an n-gram as a context (0 if none).
   let backoffs: [[Float]]
   /// `extensions[n - 1][key(entry of order n, word)]`: the entry of order n + 1 (for n < order).
-  let extensions: [[UInt64: Int32]]
+  let extensions: [IntegerHashTable]
   /// Counts per order as listed in the `\data\` header.
   public let counts: [Int]
   public let unknownIndex: Int32
@@ -36,7 +36,7 @@ public final class ARPALanguageModel: Sendable {
 
   init(
     order: Int, vocabulary: [String], probabilities: [[Float]], backoffs: [[Float]],
-    extensions: [[UInt64: Int32]], counts: [Int]
+    extensions: [IntegerHashTable], counts: [Int]
   ) {
     self.order = order
     self.vocabulary = vocabulary

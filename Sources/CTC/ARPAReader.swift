@@ -17,7 +17,7 @@ struct ARPAReader {
   var wordIndices: [String: Int32] = [:]
   var probabilities: [[Float]] = []
   var backoffs: [[Float]] = []
-  var extensions: [[UInt64: Int32]] = []
+  var extensions: [IntegerHashTable] = []
   var lastLine = 0
 
   init(file: String) { self.file = file }
@@ -92,8 +92,8 @@ struct ARPAReader {
     seen.append(0)
     probabilities.append([])
     backoffs.append([])
-    if next > 1 { extensions.append([:]) }
-    let reserve = counts[next - 1]
+    if next > 1 { extensions.append(IntegerHashTable(capacity: counts[next - 1])) }
+    let reserve = min(counts[next - 1], 1 << 24)  // the header's count is only a hint
     probabilities[next - 1].reserveCapacity(reserve)
     backoffs[next - 1].reserveCapacity(reserve)
   }
@@ -146,7 +146,7 @@ struct ARPAReader {
       backoffs[n - 1][Int(existing)] = backoff
       return
     }
-    extensions[n - 2][key] = Int32(probabilities[n - 1].count)
+    extensions[n - 2].set(key, Int32(probabilities[n - 1].count))
     probabilities[n - 1].append(probability)
     backoffs[n - 1].append(backoff)
   }
@@ -160,7 +160,7 @@ struct ARPAReader {
         entry = e
       } else {
         let e = Int32(probabilities[k].count)
-        extensions[k - 1][key] = e
+        extensions[k - 1].set(key, e)
         probabilities[k].append(.nan)
         backoffs[k].append(0)
         entry = e

@@ -76,7 +76,7 @@ final class LanguageModelHistory {
   let model: DecoderLanguageModel
   var ngramStates: [ARPALanguageModel.State] = []
   var scores: [Float] = []
-  var children: [UInt64: Int32] = [:]
+  var children = IntegerHashTable(capacity: 1024)
 
   init(_ model: DecoderLanguageModel) {
     self.model = model
@@ -110,7 +110,7 @@ final class LanguageModelHistory {
     let c = Int32(ngramStates.count)
     ngramStates.append(state)
     scores.append(s)
-    children[key] = c
+    children.set(key, c)
     return (c, s)
   }
 
@@ -133,20 +133,6 @@ struct BeamHypothesis {
   var prevBlank: Bool
   var emittingModelScore: Double
   var lmScore: Double
-
-  /// flashlight's `compareNoScoreStates` order: LM state, lexicon node, token, blank flag.
-  @inline(__always)
-  func sameState(_ o: BeamHypothesis) -> Bool {
-    lm == o.lm && lex == o.lex && token == o.token && prevBlank == o.prevBlank
-  }
-
-  @inline(__always)
-  func stateLess(_ o: BeamHypothesis) -> Bool {
-    if lm != o.lm { return lm < o.lm }
-    if lex != o.lex { return lex < o.lex }
-    if token != o.token { return token < o.token }
-    return !prevBlank && o.prevBlank
-  }
 }
 
 /// flashlight's `candidatesAdd`/`candidatesStore` for one frame.
@@ -170,22 +156,28 @@ struct BeamCandidates {
   /// log-added ones), the `beamSize` best by descending score (ties: state order).
   func store(beamSize: Int, threshold: Double, logAdd: Bool) -> [BeamHypothesis] {
     let floor = best - threshold
-    var order = candidates.indices.filter { candidates[$0].score >= floor }
-    if order.isEmpty { return [] }
-    order.sort { i, j in
-      let (a, b) = (candidates[i], candidates[j])
-      if !a.sameState(b) { return a.stateLess(b) }
+    var keys: [MergeKey] = []
+    keys.reserveCapacity(candidates.count)
+    for (i, c) in candidates.enumerated() where c.score >= floor {
+      keys.append(MergeKey(c, index: Int32(i)))
+    }
+    if keys.isEmpty { return [] }
+    keys.sort { a, b in
+      if a.state != b.state { return a.state < b.state }
+      if a.flags != b.flags { return a.flags < b.flags }
       if a.score != b.score { return a.score > b.score }
-      return i < j
+      return a.index < b.index
     }
     var merged: [BeamHypothesis] = []
-    merged.reserveCapacity(order.count)
-    for i in order {
-      let c = candidates[i]
-      if let last = merged.last, last.sameState(c) {
-        let hi = Swift.max(last.score, c.score)
+    merged.reserveCapacity(keys.count)
+    var previous = keys[0]
+    for (n, k) in keys.enumerated() {
+      let c = candidates[Int(k.index)]
+      if n > 0 && k.state == previous.state && k.flags == previous.flags {
+        let last = merged[merged.count - 1].score
+        let hi = Swift.max(last, c.score)
         if logAdd {
-          let lo = Swift.min(last.score, c.score)
+          let lo = Swift.min(last, c.score)
           merged[merged.count - 1].score = hi + Foundation.log1p(Foundation.exp(lo - hi))
         } else {
           merged[merged.count - 1].score = hi
@@ -193,11 +185,27 @@ struct BeamCandidates {
       } else {
         merged.append(c)
       }
+      previous = k
     }
-    let ranked = merged.indices.sorted { i, j in
-      merged[i].score != merged[j].score ? merged[i].score > merged[j].score : i < j
+    var ranked = merged.indices.map { (score: merged[$0].score, index: $0) }
+    ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+    return ranked.prefix(beamSize).map { merged[$0.index] }
+  }
+
+  /// A candidate's merge identity in flashlight's `compareNoScoreStates` order (LM state, trie
+  /// node, then token and blank flag), with its score and position.
+  struct MergeKey {
+    var state: UInt64
+    var flags: UInt64
+    var score: Double
+    var index: Int32
+
+    init(_ c: BeamHypothesis, index: Int32) {
+      state = UInt64(UInt32(bitPattern: c.lm)) << 32 | UInt64(UInt32(bitPattern: c.lex))
+      flags = UInt64(UInt32(bitPattern: c.token)) << 1 | (c.prevBlank ? 1 : 0)
+      score = c.score
+      self.index = index
     }
-    return ranked.prefix(beamSize).map { merged[$0] }
   }
 }
 

@@ -91,4 +91,20 @@ import Testing
     let free = try CLI.run(["ctc", "decode", "--emissions", file.path, "--tokens", tokens, "--json"])
     #expect(free.status == 0, "\(free.stderr)")
   }
+
+  @Test func lmBuildWritesARPA() throws {
+    let folder = try CLI.temporaryFolder("lm-build")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let text = folder.appendingPathComponent("corpus.txt")
+    try Data("a b\nb\n\n".utf8).write(to: text)
+    let out = folder.appendingPathComponent("lm.arpa")
+    let r = try CLI.run(["lm", "build", text.path, "--order", "2", "--out", out.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    let arpa = try String(contentsOf: out, encoding: .utf8)
+    #expect(arpa.hasPrefix("\\data\\\nngram 1=5\nngram 2=4\n"))
+    // p(a | <s>) = 0.375 (worked out in KneserNeyTests).
+    #expect(arpa.contains("\(String(format: "%.7f", log10(0.375)))\t<s> a\n"), "\(arpa)")
+    let bad = try CLI.run(["lm", "build", text.path, "--order", "0", "--out", out.path])
+    #expect(bad.status == 2 && bad.stderr.contains("--order"))
+  }
 }
