@@ -1,5 +1,5 @@
 /// An open-addressing hash map from `UInt64` keys to `Int32` values (linear probing, a
-/// multiplicative hash), for the n-gram trie and the decoders' LM histories, where the
+/// MurmurHash3 finaliser), for the n-gram trie and the decoders' LM histories, where the
 /// standard `Dictionary`'s SipHash dominated the decoding time. `UInt64.max` is reserved.
 struct IntegerHashTable: Sendable {
   private var keys: [UInt64]
@@ -19,7 +19,14 @@ struct IntegerHashTable: Sendable {
 
   @inline(__always)
   private func slot(_ key: UInt64) -> Int {
-    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask
+    // MurmurHash3's 64-bit finaliser: every key bit reaches the low bits the mask keeps.
+    var x = key
+    x ^= x >> 33
+    x &*= 0xff51_afd7_ed55_8ccd
+    x ^= x >> 33
+    x &*= 0xc4ce_b9fe_1a85_ec53
+    x ^= x >> 33
+    return Int(truncatingIfNeeded: x) & mask
   }
 
   @inline(__always)
