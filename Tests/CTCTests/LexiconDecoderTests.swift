@@ -68,7 +68,7 @@ struct DecoderReference: Sendable {
           lmScore: num(r["lm_score"]), emittingModelScore: num(r["emitting_model_score"]),
           nbestWords: (r["nbest_words"]?.array ?? []).map { string($0) })
       }
-      return Case(id: string(c["id"]), emissions: emissions, frames: rows.count, results: results)
+      return Case(id: "\(Int(num(c["id"])))", emissions: emissions, frames: rows.count, results: results)
     }
     sentences = (json["kenlm_sentence_scores"]?.array ?? []).map {
       (string($0["sentence"]), num($0["log10_prob_with_bos_eos"]))
