@@ -11,7 +11,9 @@ Writes the emissions of Tests/Fixtures/ctc_decoder/cases.json as a safetensors b
 5-gram from the lexicon's spellings with `losslab lm build`, decodes with greedy (argmax, computed
 here), lexicon-free beam search without and with the character LM, the lexicon without an LM,
 and the lexicon with the fixture's word trigram, and prints WER/CER against the `truth` of each
-case and the decoding time of each setting.
+case and the time of each setting (the whole `losslab ctc decode` process: start, loading,
+decoding). With flashlight-text and numpy installed it also times flashlight-text's decoders
+(torchaudio's backend) on the same emissions and settings, decoding only.
 """
 import json
 import os
@@ -96,12 +98,58 @@ def main():
         seconds = time.perf_counter() - start
         hypotheses = [" ".join(u["words"]) for u in json.loads(result.stdout)["utterances"]]
         rows.append((name, hypotheses, seconds))
+    flashlight = flashlight_seconds(cases)
     print(f"{'setting':52s} {'WER':>7s} {'CER':>7s} {'seconds':>8s}")
     for name, hypotheses, seconds in rows:
         print(f"{name:52s} {100 * jiwer.wer(truth, hypotheses):6.2f}% {100 * jiwer.cer(truth, hypotheses):6.2f}% "
               f"{seconds:8.2f}")
+    for name, seconds in flashlight:
+        print(f"{'flashlight-text: ' + name:52s} {'':7s} {'':7s} {seconds:8.2f}")
     print("PASS")
     return 0
+
+
+def flashlight_seconds(cases):
+    """Decoding time of flashlight-text (torchaudio's backend) on the same emissions and settings,
+    LM loading excluded; empty without flashlight-text and numpy."""
+    try:
+        import numpy as np
+        from flashlight.lib.text.decoder import (CriterionType, KenLM, LexiconDecoder, LexiconDecoderOptions,
+                                                 LexiconFreeDecoder, LexiconFreeDecoderOptions, SmearingMode,
+                                                 Trie, ZeroLM)
+        from flashlight.lib.text.dictionary import Dictionary, create_word_dict, load_words
+    except ImportError as error:
+        print(f"(flashlight-text timing skipped: {error})")
+        return []
+    tokens = Dictionary(os.path.join(FIXTURES, "tokens.txt"))
+    blank, sil = tokens.get_index("-"), tokens.get_index("|")
+    lexicon = load_words(os.path.join(FIXTURES, "lexicon.txt"))
+    words = create_word_dict(lexicon)
+    lm = KenLM(os.path.join(FIXTURES, "lm.arpa"), words)
+    trie = Trie(tokens.index_size(), sil)
+    start = lm.start(False)
+    for word, spellings in lexicon.items():
+        _, score = lm.score(start, words.get_index(word))
+        for spelling in spellings:
+            trie.insert([tokens.get_index(t) for t in spelling], words.get_index(word), score)
+    trie.smear(SmearingMode.MAX)
+    emissions = [np.ascontiguousarray(np.array(c["emissions"], dtype=np.float32)) for c in cases]
+    decoders = [
+        ("lexicon-free beam 50, no LM", LexiconFreeDecoder(LexiconFreeDecoderOptions(
+            beam_size=50, beam_size_token=29, beam_threshold=25.0, lm_weight=0.0, sil_score=0.0, log_add=False,
+            criterion_type=CriterionType.CTC), ZeroLM(), sil, blank, [])),
+        ("lexicon + word trigram (lm-weight 2)", LexiconDecoder(LexiconDecoderOptions(
+            beam_size=50, beam_size_token=29, beam_threshold=25.0, lm_weight=2.0, word_score=0.0,
+            unk_score=float("-inf"), sil_score=0.0, log_add=False, criterion_type=CriterionType.CTC),
+            trie, lm, sil, blank, words.get_index("<unk>"), [], False)),
+    ]
+    out = []
+    for name, decoder in decoders:
+        start_time = time.perf_counter()
+        for e in emissions:
+            decoder.decode(e.ctypes.data, e.shape[0], e.shape[1])
+        out.append((name, time.perf_counter() - start_time))
+    return out
 
 
 if __name__ == "__main__":
