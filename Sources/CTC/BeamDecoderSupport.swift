@@ -187,9 +187,47 @@ struct BeamCandidates {
       }
       previous = k
     }
-    var ranked = merged.indices.map { (score: merged[$0].score, index: $0) }
-    ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
-    return ranked.prefix(beamSize).map { merged[$0.index] }
+    var ranked = merged.indices.map { RankKey(score: merged[$0].score, index: $0) }
+    if ranked.count > beamSize { RankKey.select(&ranked, best: beamSize) }
+    ranked.sort { $0.better($1) }
+    return ranked.map { merged[$0.index] }
+  }
+
+  /// A merged candidate's rank: higher score first, then earlier position (a strict order).
+  struct RankKey {
+    var score: Double
+    var index: Int
+
+    @inline(__always)
+    func better(_ o: RankKey) -> Bool { score != o.score ? score > o.score : index < o.index }
+
+    /// Hoare's quickselect: leaves the `best` best keys (in some order) in `keys[..<best]` and
+    /// drops the rest.
+    static func select(_ keys: inout [RankKey], best: Int) {
+      let target = best - 1
+      var (lo, hi) = (0, keys.count - 1)
+      while lo < hi {
+        let pivot = keys[(lo + hi) / 2]
+        var (i, j) = (lo, hi)
+        while i <= j {
+          while keys[i].better(pivot) { i += 1 }
+          while pivot.better(keys[j]) { j -= 1 }
+          if i <= j {
+            keys.swapAt(i, j)
+            i += 1
+            j -= 1
+          }
+        }
+        if target <= j {
+          hi = j
+        } else if target >= i {
+          lo = i
+        } else {
+          break
+        }
+      }
+      keys.removeSubrange(best...)
+    }
   }
 
   /// A candidate's merge identity in flashlight's `compareNoScoreStates` order (LM state, trie

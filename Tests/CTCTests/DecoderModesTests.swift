@@ -4,6 +4,8 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import CTC
+
 /// `Tests/Fixtures/ctc_decoder_modes/cases.json`, recorded by
 /// `scripts/flashlight_decoder_fixtures.py` with flashlight-text 0.0.7 on the first 30 fixture
 /// utterances: lexicon-free without an LM and with a character 5-gram, and the lexicon decoder
@@ -64,6 +66,21 @@ import Testing
       }
       let nbest = (expected["nbest_tokens"]?.array ?? []).map { ints($0) }
       #expect(decoded.prefix(nbest.count).map(\.tokens) == nbest, "\(name) case \(id): n-best")
+    }
+  }
+
+  /// Quickselect keeps exactly the keys a full sort would put first.
+  @Test func rankSelectionMatchesFullSort() {
+    var rng = RandomGenerator(seed: 21)
+    for _ in 0..<300 {
+      let n = 1 + rng.int(below: 200)
+      var keys = (0..<n).map { BeamCandidates.RankKey(score: Double(rng.int(below: 7)), index: $0) }
+      keys.shuffle(using: &rng)
+      let best = 1 + rng.int(below: n)
+      let sorted = keys.sorted { $0.better($1) }.prefix(best).map(\.index)
+      var selected = keys
+      if selected.count > best { BeamCandidates.RankKey.select(&selected, best: best) }
+      #expect(selected.sorted { $0.better($1) }.map(\.index) == Array(sorted))
     }
   }
 }
