@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic tpe-reference
+.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -89,6 +89,22 @@ test-slurm: deps
 SB3_ENV ?= MountainCarContinuous-v0
 sb3-classic:
 	OMP_NUM_THREADS=1 $(PYTHON) scripts/sb3_classic_control.py $(SB3_ENV) --seeds 0 1 2 3 4 --episodes 100
+
+# Re-records Tests/Fixtures/error_rates/jiwer.json with jiwer (prints SKIPPED without it).
+jiwer-fixtures:
+	-$(PYTHON) -m pip install -q jiwer
+	$(PYTHON) scripts/jiwer_fixtures.py Tests/Fixtures/error_rates/jiwer.json
+
+# WER/CER of the lexicon / n-gram decoders on the decoder fixture's emissions (docs/ctc.md).
+decoder-wer: deps
+	$(SWIFT) build -c release -Xswiftc -enable-testing --product losslab
+	-$(PYTHON) -m pip install -q jiwer
+	$(PYTHON) scripts/decoder_fixture_wer.py $(BIN)
+
+# Re-records Tests/Fixtures/ctc_decoder_modes/cases.json with flashlight-text (SKIPPED without it).
+flashlight-fixtures:
+	-$(PYTHON) -m pip install -q flashlight-text numpy
+	$(PYTHON) scripts/flashlight_decoder_fixtures.py Tests/Fixtures/ctc_decoder_modes/cases.json
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).

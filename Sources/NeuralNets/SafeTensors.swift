@@ -105,8 +105,21 @@ public enum SafeTensors {
     return try decode(data)
   }
 
-  /// Parses and validates the bytes of a safetensors file.
+  /// Parses and validates the bytes of a safetensors file (float tensors only).
   public static func decode(_ data: Data) throws(SafeTensorsError) -> File {
+    let raw = try decodeRaw(data)
+    var tensors: [(name: String, tensor: Tensor)] = []
+    for e in raw.tensors {
+      guard e.dtype.isFloat else { throw .unsupportedDType(name: e.name, dtype: e.dtype.rawValue) }
+      let values = e.bytes.withUnsafeBytes { e.dtype.floats(from: $0) }
+      tensors.append((e.name, Tensor(shape: e.shape, data: values)))
+    }
+    return File(tensors: tensors, metadata: raw.metadata)
+  }
+
+  /// Parses and validates the bytes of a safetensors file, keeping every tensor's dtype and
+  /// bytes (integer tensors included), in data order.
+  public static func decodeRaw(_ data: Data) throws(SafeTensorsError) -> RawFile {
     let bytes = [UInt8](data)
     guard bytes.count >= 8 else { throw .tooShort(bytes.count) }
     var n: UInt64 = 0
@@ -195,16 +208,12 @@ public enum SafeTensors {
     }
     if expected != bufferSize { throw .trailingBytes(dataSize: bufferSize, used: expected) }
 
-    var tensors: [(name: String, tensor: Tensor)] = []
-    for e in entries {
-      guard e.dtype.isFloat else { throw .unsupportedDType(name: e.name, dtype: e.dtype.rawValue) }
-      let start = headerEnd + e.begin
-      let values = bytes.withUnsafeBytes { p in
-        e.dtype.floats(from: UnsafeRawBufferPointer(rebasing: p[start..<(headerEnd + e.end)]))
-      }
-      tensors.append((e.name, Tensor(shape: e.shape, data: values)))
+    let tensors = entries.map { e in
+      RawTensor(
+        name: e.name, dtype: e.dtype, shape: e.shape,
+        bytes: Array(bytes[(headerEnd + e.begin)..<(headerEnd + e.end)]))
     }
-    return File(tensors: tensors, metadata: metadata)
+    return RawFile(tensors: tensors, metadata: metadata)
   }
 
   /// The dtypes of the format (names as in the header).

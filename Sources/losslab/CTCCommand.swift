@@ -12,6 +12,7 @@ struct CTCCommand: ParsableCommand {
     subcommands: [
       CTCCasesCommand.self, CTCSynthCommand.self, CTCTrainCommand.self, CTCEvalCommand.self,
       CTCExportCommand.self,
+      CTCDecodeCommand.self,
     ])
 }
 

@@ -13,7 +13,7 @@ struct LossLab: ParsableCommand {
     version: LossLabVersion.string,
     subcommands: [
       RLCommand.self, EnvCommand.self, CTCCommand.self, BLEUCommand.self, MRTCommand.self,
-      BenchCommand.self, DemoCommand.self, SweepCommand.self,
+      BenchCommand.self, DemoCommand.self, SweepCommand.self, LMCommand.self,
     ])
 
   static func main() {

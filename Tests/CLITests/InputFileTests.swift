@@ -24,6 +24,15 @@ import Testing
       { ["ctc", "cases", $0, out + ".json"] },
       { ["ctc", "train", "--data", $0, "--out", out + "-ctc"] },
       { ["ctc", "eval", $0, "--data", $0] },
+      { ["ctc", "decode", "--emissions", $0, "--tokens", $0] },
+      { ["lm", "build", $0, "--out", out + ".arpa"] },
+      { ["ctc", "decode", "--emissions", $0, "--tokens", CLI.fixture("ctc_decoder/tokens.txt").path] },
+      {
+        [
+          "ctc", "decode", "--emissions", $0, "--tokens", CLI.fixture("ctc_decoder/tokens.txt").path, "--lm",
+          $0,
+        ]
+      },
       { ["rl", "eval", $0] },
       { ["rl", "export", $0, "--onnx", out + ".onnx"] },
       { ["rl", "report", $0] },

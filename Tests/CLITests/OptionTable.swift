@@ -172,6 +172,19 @@ enum OptionTable {
         o("--split", .choice), o("--reference-utterances", .count), o("--reference-out", .text),
       ]),
     Command(
+      path: ["ctc", "decode"], base: [("--emissions", "e.safetensors"), ("--tokens", "tokens.txt")],
+      options: [
+        o("--emissions", .text), o("--tokens", .text), o("--lexicon", .text), o("--lm", .text),
+        o("--beam-size", .count), o("--beam-size-token", .count),
+        o("--beam-threshold", .real(negativeAllowed: false)),
+        o("--lm-weight", .real(negativeAllowed: true)), o("--word-score", .real(negativeAllowed: true)),
+        o("--unk-score", .text), o("--sil-score", .real(negativeAllowed: true)), o("--nbest", .count),
+        o("--blank-token", .text), o("--sil-token", .text),
+      ]),
+    Command(
+      path: ["lm", "build"], base: [("<text>", "corpus.txt"), ("--out", scratch + "/lm.arpa")],
+      options: [o("<text>", .text), o("--order", .count), o("--out", .text)]),
+    Command(
       path: ["bleu"], base: [("<references>", "ref.txt")],
       options: [
         o("<references>", .text), o("--input", .text), o("--tokenize", .choice),
