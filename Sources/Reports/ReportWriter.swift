@@ -136,12 +136,13 @@ extension Report {
       ![AUC](auc.svg)
 
       """
+    if let aggregates { out += "\n" + aggregates.markdown() }
     let unfinished = runs.filter { !$0.isFinished }
     if !unfinished.isEmpty || !problems.isEmpty {
       out += "\n## Runs left out\n\n"
       for r in unfinished {
         out +=
-          "- `\(r.folder.path)` (\(r.shaping), seed \(r.config.seed)): \(r.status?.description ?? "no status")\n"
+          "- `\(r.folder.path)` (\(r.group), seed \(r.config.seed)): \(r.status?.description ?? "no status")\n"
       }
       for p in problems { out += "- \(p)\n" }
     }
@@ -155,6 +156,7 @@ extension Report {
     try AtomicFile.write(curvesCSV(), to: folder.appendingPathComponent("curves.csv"))
     try AtomicFile.write(curvesChart().svg(), to: folder.appendingPathComponent("curves.svg"))
     try AtomicFile.write(aucChart().svg(), to: folder.appendingPathComponent("auc.svg"))
+    try aggregates?.write(to: folder)
     try AtomicFile.write(markdown(command: command), to: folder.appendingPathComponent("report.md"))
   }
 }
