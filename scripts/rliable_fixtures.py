@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Records rliable's aggregate metrics on fixed score matrices as Tests/Fixtures/rliable/rliable.json.
 
-Packages: rliable (Agarwal et al. 2021; pulls in arch), scipy, numpy. Prints SKIPPED when they are
-missing (never a silent pass).
+Packages: rliable (Agarwal et al. 2021; pulls in arch), scipy, numpy; rliable 1.2 needs arch < 8,
+and arch 7 needs pandas < 3 (`pip install rliable 'arch<8' 'pandas<3'`). Prints SKIPPED when they
+are missing (never a silent pass).
 
 Point estimates (IQM, mean, median, optimality gap, performance-profile points, probability of
 improvement) are recorded exactly; the Swift tests compare them to 1e-9. Bootstrap CIs come from
@@ -27,7 +28,7 @@ try:
     from rliable import library as rly
     from rliable import metrics
 except ImportError as error:  # pragma: no cover - the message is the point
-    print(f"SKIPPED: rliable_fixtures.py needs rliable, scipy and numpy ({error}); pip install rliable 'arch<8' 'pandas<3')")
+    print(f"SKIPPED: rliable_fixtures.py needs rliable, scipy and numpy ({error}); pip install rliable 'arch<8' 'pandas<3'")
     sys.exit(0)
 
 # Resamples for the recorded CIs: rliable's defaults are 50,000 for interval estimates and 2,000
