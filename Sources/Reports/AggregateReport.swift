@@ -130,7 +130,7 @@ public struct AggregateReport: Sendable {
       title: "\(tasksText): probability of improvement P(X > Y) (95% CI)", xLabel: "P(X > Y)",
       rows: improvements.map { (x, y, ci) in
         IntervalChart.Row(label: "\(x) > \(y)", colourIndex: groups.firstIndex(of: x) ?? 0, interval: ci)
-      }, references: [ReferenceLine(name: "P", value: 0.5)], range: 0...1)
+      }, references: [ReferenceLine(name: "P", value: 0.5)], range: 0...1, width: 720)
   }
 
   /// The Markdown section: the normalisation table, the metrics table and the figures.

@@ -6,7 +6,7 @@ import Statistics
 /// estimate, dashed vertical reference lines (e.g. P = 0.5) labelled above the plot.
 ///
 /// Text is measured with ``TextMetrics`` and fitted like the other charts': labels are cut with an
-/// ellipsis to at most 40% of the canvas (the full label stays in the row's `<title>`).
+/// ellipsis to at most half the canvas (the full label stays in the row's `<title>`).
 public struct IntervalChart: Sendable {
   public struct Row: Sendable, Equatable {
     public var label: String
@@ -65,7 +65,7 @@ public struct IntervalChart: Sendable {
     var xAxis = Axis(values: xs, suffixFrom: 10_000)
     let heading = Layout.title(title, width: width)
     let labels = rows.map {
-      TextMetrics.truncate($0.label, maxWidth: 0.4 * width, size: Layout.fontSize)
+      TextMetrics.truncate($0.label, maxWidth: 0.5 * width, size: Layout.fontSize)
     }
     let widest = labels.map { TextMetrics.width($0, size: Layout.fontSize) }.max() ?? 0
     let left = Layout.pad + widest + 10

@@ -113,7 +113,8 @@ extension Report {
   }
 
   public func markdown(command: String?) -> String {
-    var out = "# Reward shaping comparison: \(env)\n\n"
+    let kind = summaries.contains { $0.shaping.contains("=") } ? "Comparison" : "Reward shaping comparison"
+    var out = "# \(kind): \(env)\n\n"
     if let command { out += "```\n\(command)\n```\n\n" }
     let finished = summaries.reduce(0) { $0 + $1.seeds }
     out += "\(finished) finished runs of up to \(stepsPerRun) environment steps; "
