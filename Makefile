@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures
+.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures check-rliable rliable-fixtures
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -105,6 +105,19 @@ decoder-wer: deps
 flashlight-fixtures:
 	-$(PYTHON) -m pip install -q flashlight-text numpy
 	$(PYTHON) scripts/flashlight_decoder_fixtures.py Tests/Fixtures/ctc_decoder_modes/cases.json
+
+# rliable (Agarwal et al. 2021) on fixed score matrices: check-rliable recomputes the point
+# estimates and compares them with the committed Tests/Fixtures/rliable/rliable.json (fast);
+# rliable-fixtures records the fixture again, bootstrap CIs included (4,000 resamples, minutes).
+# rliable 1.2 needs arch < 8, whose releases before 8 need pandas < 3.
+RLIABLE_PACKAGES := rliable "arch<8" "pandas<3" scipy numpy
+check-rliable:
+	-$(PYTHON) -m pip install -q $(RLIABLE_PACKAGES)
+	$(PYTHON) scripts/rliable_fixtures.py --check
+
+rliable-fixtures:
+	-$(PYTHON) -m pip install -q $(RLIABLE_PACKAGES)
+	$(PYTHON) scripts/rliable_fixtures.py
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).

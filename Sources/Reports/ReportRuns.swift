@@ -19,6 +19,10 @@ public struct ReportRun: Sendable {
 
   /// The shaping name (`none` when the run used none).
   public var shaping: String { config.shaping ?? "none" }
+  /// The configuration's name in a report (``RunVariant``); nil until labelled.
+  public var variant: String?
+  /// What a report groups the run by: its variant, else its shaping.
+  public var group: String { variant ?? shaping }
   /// The last evaluation's mean return: the run's final true return.
   public var finalReturn: Double? { evalCurve?.values.last }
   public var isFinished: Bool { status == .finished }

@@ -161,6 +161,9 @@ public struct Report: Sendable {
   public var problems: [String]
   /// Steps per run (the largest `total_timesteps` among the configs).
   public var stepsPerRun: Int
+  /// rliable's aggregate metrics, performance profiles and probabilities of improvement over the
+  /// groups' final returns (nil when the environment's scores cannot be normalised).
+  public var aggregates: AggregateReport?
 
   /// Builds the report from runs of one environment. `order` puts shapings first in that order
   /// (others follow sorted); `baseline` (default `none`) is the reference for the p-values.
@@ -169,6 +172,7 @@ public struct Report: Sendable {
     threshold: Double? = nil, seed: UInt64 = 0
   ) throws {
     guard !runs.isEmpty else { throw CompareError("no run folders (config.json + metrics.csv) found") }
+    let runs = RunVariant.labelled(runs)
     let envs = Set(runs.map(\.config.env))
     guard envs.count == 1, let env = envs.first else {
       throw CompareError(
@@ -187,7 +191,7 @@ public struct Report: Sendable {
       ref.explanation += "; threshold overridden to \(Report.number(threshold))"
     }
     reference = ref
-    let names = Set(runs.map(\.shaping))
+    let names = Set(runs.map(\.group))
     var ordered = order.filter { names.contains($0) }
     ordered += names.subtracting(ordered).sorted { a, b in
       a == baseline ? true : b == baseline ? false : a < b
@@ -204,8 +208,8 @@ public struct Report: Sendable {
     var summaries: [ShapingSummary] = []
     var bands: [(String, String, CurveBand)] = []
     for name in ordered {
-      let group = finishedRuns.filter { $0.shaping == name }
-      let unfinished = runs.filter { $0.shaping == name }.count - group.count
+      let group = finishedRuns.filter { $0.group == name }
+      let unfinished = runs.filter { $0.group == name }.count - group.count
       guard !group.isEmpty else {
         self.problems.append("\(name): no finished run")
         continue
@@ -255,6 +259,14 @@ public struct Report: Sendable {
     }
     self.summaries = summaries
     self.bands = bands.map { (shaping: $0.0, metric: $0.1, band: $0.2) }
+    let normalization = ScoreNormalization.defaults(
+      env: env, spec: try runs[0].config.environmentSpec(), gamma: runs[0].config.ppo.gamma)
+    aggregates =
+      normalization.optimal == normalization.random
+      ? nil
+      : AggregateReport(
+        finalReturns: finishedRuns.map { (group: $0.group, env: env, score: $0.finalReturn!) },
+        normalizations: [normalization], order: summaries.map(\.shaping), seed: seed)
   }
 
   /// Two-sided Welch p-value; two constant samples with equal means give 1 (no evidence of a

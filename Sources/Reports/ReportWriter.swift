@@ -121,7 +121,8 @@ extension Report {
 
   public func markdown(command: String?) -> String {
     let hasSuccess = summaries.contains { $0.successRate != nil }
-    var out = "# Reward shaping comparison: \(env)\n\n"
+    let kind = summaries.contains { $0.shaping.contains("=") } ? "Comparison" : "Reward shaping comparison"
+    var out = "# \(kind): \(env)\n\n"
     if let command { out += "```\n\(command)\n```\n\n" }
     let finished = summaries.reduce(0) { $0 + $1.seeds }
     out += "\(finished) finished runs of up to \(stepsPerRun) environment steps; "
@@ -145,12 +146,13 @@ extension Report {
       ![AUC](auc.svg)
 
       """
+    if let aggregates { out += "\n" + aggregates.markdown() }
     let unfinished = runs.filter { !$0.isFinished }
     if !unfinished.isEmpty || !problems.isEmpty {
       out += "\n## Runs left out\n\n"
       for r in unfinished {
         out +=
-          "- `\(r.folder.path)` (\(r.shaping), seed \(r.config.seed)): \(r.status?.description ?? "no status")\n"
+          "- `\(r.folder.path)` (\(r.group), seed \(r.config.seed)): \(r.status?.description ?? "no status")\n"
       }
       for p in problems { out += "- \(p)\n" }
     }
@@ -164,6 +166,7 @@ extension Report {
     try AtomicFile.write(curvesCSV(), to: folder.appendingPathComponent("curves.csv"))
     try AtomicFile.write(curvesChart().svg(), to: folder.appendingPathComponent("curves.svg"))
     try AtomicFile.write(aucChart().svg(), to: folder.appendingPathComponent("auc.svg"))
+    try aggregates?.write(to: folder)
     try AtomicFile.write(markdown(command: command), to: folder.appendingPathComponent("report.md"))
   }
 }

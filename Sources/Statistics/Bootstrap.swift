@@ -57,6 +57,18 @@ public enum Bootstrap {
     _ runsByTask: [[Double]], level: Double = 0.95, resamples: Int = defaultResamples, seed: UInt64 = 0,
     statistic: ([[Double]]) -> Double
   ) -> ConfidenceInterval {
+    stratifiedConfidenceIntervals(runsByTask, level: level, resamples: resamples, seed: seed) {
+      [statistic($0)]
+    }[0]
+  }
+
+  /// ``stratifiedConfidenceInterval(_:level:resamples:seed:statistic:)`` of a vector-valued
+  /// statistic (a performance profile's fractions, several metrics at once): one CI per component,
+  /// every component computed on the same resamples (the same draws as the scalar version).
+  public static func stratifiedConfidenceIntervals(
+    _ runsByTask: [[Double]], level: Double = 0.95, resamples: Int = defaultResamples, seed: UInt64 = 0,
+    statistic: ([[Double]]) -> [Double]
+  ) -> [ConfidenceInterval] {
     precondition(
       !runsByTask.isEmpty && runsByTask.allSatisfy { !$0.isEmpty },
       "bootstrap needs at least one run per task")
@@ -64,21 +76,27 @@ public enum Bootstrap {
     precondition(resamples >= 1, "bootstrap needs at least one resample, got \(resamples)")
     var rng = RandomGenerator(seed: seed)
     var sample = runsByTask
-    var replicates = [Double](repeating: 0, count: resamples)
+    let estimate = statistic(runsByTask)
+    // replicates[k][b]: component k on resample b.
+    var replicates = [[Double]](repeating: [Double](repeating: 0, count: resamples), count: estimate.count)
     for b in 0..<resamples {
       for t in runsByTask.indices {
         let runs = runsByTask[t]
         for i in runs.indices { sample[t][i] = runs[rng.int(below: runs.count)] }
       }
-      replicates[b] = statistic(sample)
+      let values = statistic(sample)
+      precondition(values.count == estimate.count, "the statistic changed length between resamples")
+      for k in values.indices { replicates[k][b] = values[k] }
     }
-    replicates.sort()
     let alpha = 1 - level
-    return ConfidenceInterval(
-      estimate: statistic(runsByTask),
-      low: Statistics.sortedQuantile(replicates, alpha / 2),
-      high: Statistics.sortedQuantile(replicates, 1 - alpha / 2),
-      level: level)
+    return estimate.indices.map { k in
+      replicates[k].sort()
+      return ConfidenceInterval(
+        estimate: estimate[k],
+        low: Statistics.sortedQuantile(replicates[k], alpha / 2),
+        high: Statistics.sortedQuantile(replicates[k], 1 - alpha / 2),
+        level: level)
+    }
   }
 
   /// IQM over all runs of all tasks with its stratified bootstrap CI, as rliable's

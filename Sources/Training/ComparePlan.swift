@@ -6,18 +6,22 @@ import Reports
 public struct CompareRun: Sendable, Equatable {
   public var shaping: String
   public var seed: UInt64
-  /// The run folder, `OUT/runs/<shaping slug>/seed-<seed>`.
+  /// The run folder, `OUT/runs/<variant slug>/seed-<seed>`.
   public var folder: URL
   /// The `rl train` arguments (after the executable).
   public var arguments: [String]
   /// The arguments that continue an interrupted run from its checkpoint (`rl train --resume`);
   /// empty: start over.
   public var resumeArguments: [String] = []
+  /// The configuration's name (``CompareVariant/name``) when it is not the shaping (`--vary`).
+  public var variantName: String? = nil
+  /// The configuration's name: the shaping unless `--vary` is used.
+  public var variant: String { variantName ?? shaping }
 
   /// The run as an executor's job (`steps`: its environment-step budget).
   public func job(steps: Int) -> TrainingJob {
     TrainingJob(
-      label: "\(ComparePlan.slug(shaping))/seed-\(seed)", folder: folder, arguments: arguments,
+      label: "\(ComparePlan.slug(variant))/seed-\(seed)", folder: folder, arguments: arguments,
       resumeArguments: resumeArguments, steps: steps)
   }
 
@@ -27,7 +31,23 @@ public struct CompareRun: Sendable, Equatable {
   }
 }
 
-/// What `losslab rl compare` runs: every shaping under every seed, each as its own `rl train`.
+/// One configuration of a comparison: a shaping with `--vary` assignments.
+public struct CompareVariant: Sendable, Equatable {
+  /// `shaping, key=value, ...` (``RunVariant/label(shaping:assignments:includeShaping:)``), as the
+  /// report names the group.
+  public var name: String
+  public var shaping: String
+  /// `KEY=VALUE` overrides applied after the plan's `--set` ones.
+  public var assignments: [(key: String, value: String)]
+
+  public static func == (a: CompareVariant, b: CompareVariant) -> Bool {
+    a.name == b.name && a.shaping == b.shaping && a.assignments.map(\.key) == b.assignments.map(\.key)
+      && a.assignments.map(\.value) == b.assignments.map(\.value)
+  }
+}
+
+/// What `losslab rl compare` runs: every variant (shaping x `--vary` values) under every seed,
+/// each as its own `rl train`.
 public struct ComparePlan: Sendable {
   public var env: String
   /// `--env-option KEY=VALUE` arguments passed through to every run.
@@ -42,6 +62,9 @@ public struct ComparePlan: Sendable {
   public var preset: String?
   /// `--set NAME=VALUE` hyperparameter overrides passed through.
   public var overrides: [String] = []
+  /// `--vary KEY=a,b,c`: preset keys with their values (canonical text,
+  /// ``RunVariant/canonicalValue(key:value:)``); the variants are the cross product with the shapings.
+  public var variations: [(key: String, values: [String])] = []
   public var evalFreq: Int = 5_000
   public var evalEpisodes: Int = 20
   /// BLAS threads per run.
@@ -52,10 +75,15 @@ public struct ComparePlan: Sendable {
   /// The `rl train` request of one run, as the library resolves it (``PPORunRequest/resolve()``).
   /// - Throws: ``EnvironmentError`` for a malformed `--env-option`.
   public func request(shaping: String, seed: UInt64) throws -> PPORunRequest {
+    try request(variant: CompareVariant(name: shaping, shaping: shaping, assignments: []), seed: seed)
+  }
+
+  /// The `rl train` request of one run of `variant`.
+  public func request(variant: CompareVariant, seed: UInt64) throws -> PPORunRequest {
     var request = PPORunRequest(env: env, preset: preset)
     request.envOptions = try EnvironmentSpec.parseOptions(envOptions)
-    request.overrides = overrides
-    request.shaping = shaping
+    request.overrides = overrides + variant.assignments.map { "\($0.key)=\($0.value)" }
+    request.shaping = variant.shaping
     request.seed = seed
     request.steps = steps
     request.evalFreq = evalFreq
@@ -87,27 +115,47 @@ public struct ComparePlan: Sendable {
     return out.isEmpty ? "shaping" : out
   }
 
-  /// Every run, shaping-major; throws if two shapings map to the same folder.
-  public func runs() throws -> [CompareRun] {
-    var slugs: [String: String] = [:]
-    for s in shapings {
-      let slug = ComparePlan.slug(s)
-      if let other = slugs[slug], other != s {
-        throw CompareError("shapings '\(other)' and '\(s)' would share the run folder runs/\(slug)")
+  /// The configurations, shaping-major: every shaping with every combination of the `--vary`
+  /// values (the first key varying slowest). Without `--vary`, one per shaping, named by it.
+  public func variants() -> [CompareVariant] {
+    var combinations: [[(key: String, value: String)]] = [[]]
+    for (key, values) in variations {
+      combinations = combinations.flatMap { prefix in values.map { prefix + [(key: key, value: $0)] } }
+    }
+    let includeShaping = shapings.count > 1 || variations.isEmpty
+    return shapings.flatMap { shaping in
+      combinations.map {
+        CompareVariant(
+          name: RunVariant.label(shaping: shaping, assignments: $0, includeShaping: includeShaping),
+          shaping: shaping, assignments: $0)
       }
-      slugs[slug] = s
+    }
+  }
+
+  /// Every run, variant-major; throws if two variants map to the same folder.
+  public func runs() throws -> [CompareRun] {
+    let variants = variants()
+    var slugs: [String: String] = [:]
+    for v in variants {
+      let slug = ComparePlan.slug(v.name)
+      if let other = slugs[slug], other != v.name {
+        throw CompareError("variants '\(other)' and '\(v.name)' would share the run folder runs/\(slug)")
+      }
+      slugs[slug] = v.name
     }
     let runsRoot = out.appendingPathComponent("runs", isDirectory: true)
     var result: [CompareRun] = []
-    for shaping in shapings {
+    for variant in variants {
+      let shaping = variant.shaping
       for k in 0..<UInt64(seeds) {
         let seed = firstSeed + k
-        let folder = runsRoot.appendingPathComponent(ComparePlan.slug(shaping), isDirectory: true)
+        let folder = runsRoot.appendingPathComponent(ComparePlan.slug(variant.name), isDirectory: true)
           .appendingPathComponent("seed-\(seed)", isDirectory: true)
         var args = ["rl", "train", "--env", env]
         for o in envOptions { args += ["--env-option", o] }
         if let preset { args += ["--preset", preset] }
         for o in overrides { args += ["--set", o] }
+        for a in variant.assignments { args += ["--set", "\(a.key)=\(a.value)"] }
         args += ["--shaping", shaping, "--seed", String(seed)]
         if let steps { args += ["--steps", String(steps)] }
         args += [
@@ -116,6 +164,7 @@ public struct ComparePlan: Sendable {
           "--no-progress", "--out", folder.relativePath,
         ]
         var run = CompareRun(shaping: shaping, seed: seed, folder: folder, arguments: args)
+        if variant.name != shaping { run.variantName = variant.name }
         run.resumeArguments = [
           "rl", "train", "--resume", folder.relativePath, "--threads", String(threads), "--no-progress",
         ]

@@ -13,9 +13,12 @@ struct RLCompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
     abstract:
-      "Compare reward shapings over seeds: runs rl train per (shaping, seed) in parallel, then reports.",
+      "Compare reward shapings or hyperparameter variants over seeds: runs rl train per (configuration, seed) in parallel, then reports.",
     discussion: """
-      Runs go to OUT/runs/<shaping>/seed-<k>; a rerun skips finished runs and resumes the others. \
+      Runs go to OUT/runs/<configuration>/seed-<k>; a rerun skips finished runs and resumes the \
+      others. --vary KEY=a,b,c (any preset key, repeatable) makes an ablation: every combination of \
+      the values, crossed with --shapings, is a configuration named `KEY=a` (with the shaping first \
+      when several are given). \
       --executor local runs --jobs of them here; --executor slurm submits one sbatch job array \
       (OUT/slurm/, on a file system the compute nodes share; see docs/cluster.md) and watches it. \
       --dry-run prints the runs (local: one shell command each; slurm: the job list and the sbatch \
@@ -33,8 +36,18 @@ struct RLCompareCommand: ParsableCommand {
     name: .customLong("env-option"), help: "Environment setting KEY=VALUE passed to every run (repeatable).")
   var envOptions: [String] = []
 
-  @Option(help: "Comma-separated shaping names; the first `none` is the baseline.")
-  var shapings: String = "none,pbrs:bfs"
+  @Option(
+    help:
+      "Comma-separated shaping names; the first `none` is the baseline (default: none,pbrs:bfs; with --vary: none)."
+  )
+  var shapings: String?
+
+  @Option(
+    name: .customLong("vary"),
+    help:
+      "Ablation over a preset key: KEY=VALUE,VALUE,... (at least two values; brackets keep a list together, net_arch=[64,64],[128,128]); repeatable, the configurations are every combination."
+  )
+  var vary: [String] = []
 
   @Option(help: "Seeds per shaping (seeds FIRST ..< FIRST + N).")
   var seeds: Int = 10
@@ -89,6 +102,7 @@ struct RLCompareCommand: ParsableCommand {
       "--env-option", envOptions,
       names: EnvironmentSpec.cartPoleKeys.map(\.key) + GridSettings.keys.map(\.key))
     _ = try shapingNames()
+    _ = try variations()
     try Allowed.check("--seeds", seeds, 1...Limits.seeds)
     if firstSeed > UInt64.max - UInt64(seeds - 1) {
       throw Allowed.error(
@@ -104,6 +118,7 @@ struct RLCompareCommand: ParsableCommand {
 
   /// The `--shapings` list, each name checked.
   func shapingNames() throws -> [String] {
+    let shapings = self.shapings ?? (vary.isEmpty ? "none,pbrs:bfs" : "none")
     let names = shapings.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
       !$0.isEmpty
     }
@@ -121,8 +136,11 @@ struct RLCompareCommand: ParsableCommand {
   }
 
   func run() throws {
-    let names = try shapingNames()
-    var plan = ComparePlan(env: env, shapings: names, seeds: seeds, out: URL(fileURLWithPath: out))
+    let shapingList = try shapingNames()
+    var plan = ComparePlan(env: env, shapings: shapingList, seeds: seeds, out: URL(fileURLWithPath: out))
+    plan.variations = try variations()
+    let variants = plan.variants()
+    let names = variants.map(\.name)
     plan.envOptions = envOptions
     plan.firstSeed = firstSeed
     plan.steps = steps
@@ -139,8 +157,8 @@ struct RLCompareCommand: ParsableCommand {
       return
     }
     // Validate the whole command once (env, preset, overrides, every shaping) before starting runs.
-    try validateFirstRuns(plan, shapings: names)
-    let stepsPerRun = try expectedSteps(plan, shaping: names[0])
+    try validateFirstRuns(plan, variants: variants)
+    let stepsPerRun = try expectedSteps(plan, variant: variants[0])
     let jobs = try plan.jobs(stepsPerRun: stepsPerRun)
     let executor = execution.make(
       executable: executable, cores: cores, folder: slurmFolder, jobName: "losslab-compare")
@@ -185,7 +203,9 @@ struct RLCompareCommand: ParsableCommand {
       throw ExitCode(130)
     }
     let scan = try ReportRun.scan(plan.out.appendingPathComponent("runs"))
-    let report = try Report(runs: scan.runs, problems: scan.problems, order: names, threshold: threshold)
+    let report = try Report(
+      runs: scan.runs, problems: scan.problems, order: names, baseline: vary.isEmpty ? "none" : names[0],
+      threshold: threshold)
     let command = (["losslab"] + CommandLine.arguments.dropFirst()).map(Shell.quote).joined(separator: " ")
     try report.write(to: plan.out, command: command)
     print(report.markdownTable())
@@ -212,19 +232,85 @@ struct RLCompareCommand: ParsableCommand {
     print(try slurm.script(indices: submit, title: "losslab rl compare"), terminator: "")
   }
 
-  /// Fails fast with the train command's own message if the arguments are wrong for any shaping.
-  func validateFirstRuns(_ plan: ComparePlan, shapings: [String]) throws {
-    for shaping in shapings {
-      do { _ = try RLTrainCommand.resolve(plan.request(shaping: shaping, seed: plan.firstSeed)) } catch {
-        throw ValidationError("\(shaping): \(RLTrainCommand.message(for: error))")
+  /// Fails fast with the train command's own message if the arguments are wrong for any variant.
+  func validateFirstRuns(_ plan: ComparePlan, variants: [CompareVariant]) throws {
+    for variant in variants {
+      do { _ = try RLTrainCommand.resolve(plan.request(variant: variant, seed: plan.firstSeed)) } catch {
+        throw ValidationError("\(variant.name): \(RLTrainCommand.message(for: error))")
       }
     }
   }
 
   /// Environment steps per run as `rl train` will run them (the preset's when --steps is absent).
-  func expectedSteps(_ plan: ComparePlan, shaping: String) throws -> Int {
-    let config = try RLTrainCommand.resolve(plan.request(shaping: shaping, seed: plan.firstSeed))
+  func expectedSteps(_ plan: ComparePlan, variant: CompareVariant) throws -> Int {
+    let config = try RLTrainCommand.resolve(plan.request(variant: variant, seed: plan.firstSeed))
     let rollout = config.ppo.rolloutSize
     return (config.totalTimesteps + rollout - 1) / rollout * rollout
+  }
+
+  /// Most configurations one command may make (shapings x every combination of --vary values).
+  static let maximumVariants = 1_000
+
+  /// The `--vary` options as (preset key, canonical values), each key and value checked.
+  func variations() throws -> [(key: String, values: [String])] {
+    var result: [(key: String, values: [String])] = []
+    var count = try shapingNames().count
+    for text in vary {
+      guard let equals = text.firstIndex(of: "=") else {
+        throw ValidationError(
+          "--vary '\(text)': allowed KEY=VALUE,VALUE,... with KEY a preset key (\(PPOConfig.keys.joined(separator: ", ")))"
+        )
+      }
+      let key = String(text[..<equals]).trimmingCharacters(in: .whitespaces)
+      guard PPOConfig.keys.contains(key) else {
+        throw ValidationError(
+          "--vary '\(text)': unknown preset key '\(key)' (allowed: \(PPOConfig.keys.joined(separator: ", ")))"
+        )
+      }
+      guard !result.contains(where: { $0.key == key }) else {
+        throw ValidationError("--vary: the key '\(key)' is given twice; list all its values in one --vary")
+      }
+      var values: [String] = []
+      for value in RLCompareCommand.splitValues(String(text[text.index(after: equals)...])) {
+        do { values.append(try RunVariant.canonicalValue(key: key, value: value)) } catch let error
+          as ConfigError
+        {
+          throw ValidationError("--vary '\(text)': \(error.message)")
+        }
+      }
+      guard values.count >= 2, Set(values).count == values.count else {
+        throw ValidationError(
+          "--vary '\(text)': allowed at least two different comma-separated values for \(key) (got \(values.count == 0 ? "none" : values.joined(separator: ", ")))"
+        )
+      }
+      let (product, overflow) = count.multipliedReportingOverflow(by: values.count)
+      count = product
+      guard !overflow, count <= RLCompareCommand.maximumVariants else {
+        throw ValidationError(
+          "--vary: allowed at most \(RLCompareCommand.maximumVariants) configurations (shapings x every combination of values)"
+        )
+      }
+      result.append((key, values))
+    }
+    return result
+  }
+
+  /// Comma-separated values, commas inside brackets kept (`[64,64],[128,128]`).
+  static func splitValues(_ text: String) -> [String] {
+    var values: [String] = []
+    var current = ""
+    var depth = 0
+    for c in text {
+      if c == "[" { depth += 1 }
+      if c == "]" { depth = max(0, depth - 1) }
+      if c == "," && depth == 0 {
+        values.append(current)
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    values.append(current)
+    return values.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
   }
 }

@@ -11,10 +11,14 @@ struct RLReportCommand: ParsableCommand {
     abstract:
       "Aggregate the rl train runs under a folder into report.md, summary.csv, curves.csv and SVG figures.",
     discussion: """
-      Finds every run folder (config.json + metrics.csv) under DIR, groups runs by shaping and \
-      writes the report into DIR (or --out). Unfinished or failed runs are listed, not used; so are \
-      the runs of a Slurm job list (DIR/slurm/jobs.tsv) that have not started yet, so the report \
-      can be written while an array still runs.
+      Finds every run folder (config.json + metrics.csv) under DIR, groups runs by configuration \
+      (the shaping, plus every preset key whose value differs between runs) and writes the report \
+      into DIR (or --out), with rliable's aggregate metrics, performance profiles and probabilities \
+      of improvement. Runs of several environments get one report per environment in a \
+      sub-folder and, at the top, the aggregate metrics across environments on normalised \
+      scores. Unfinished or failed runs are listed, not used; so are the runs of a Slurm job list \
+      (DIR/slurm/jobs.tsv) that have not started yet, so the report can be written while an array \
+      still runs.
       """)
 
   @Argument(
@@ -51,22 +55,35 @@ struct RLReportCommand: ParsableCommand {
     let waiting = notStarted(root)
     for label in waiting { print("not started yet: \(label)") }
     let scan: (runs: [ReportRun], problems: [String])
-    let report: Report
+    let target = out.map { URL(fileURLWithPath: $0) } ?? root
+    let command = (["losslab"] + CommandLine.arguments.dropFirst()).map(Shell.quote).joined(separator: " ")
+    let orderList = order?.split(separator: ",").map(String.init) ?? []
     do {
       scan = try ReportRun.scan(root)
       guard !scan.runs.isEmpty else {
         throw CompareError("\(dir): no run folders (config.json + metrics.csv) under it")
       }
-      report = try Report(
-        runs: scan.runs, problems: scan.problems,
-        order: order?.split(separator: ",").map(String.init) ?? [], baseline: baseline, threshold: threshold)
+      if Set(scan.runs.map(\.config.env)).count > 1 {
+        // Runs of several environments: a report per environment and the aggregate across them.
+        if threshold != nil {
+          throw ValidationError(
+            "--threshold: allowed only for runs of one environment (these span several; each environment's report uses its own default)"
+          )
+        }
+        let report = try MultiEnvironmentReport(
+          runs: scan.runs, problems: scan.problems, order: orderList, baseline: baseline)
+        try report.write(to: target, command: command)
+        print(report.markdownTable())
+        print("report: \(target.appendingPathComponent("report.md").path)")
+        return
+      }
+      let report = try Report(
+        runs: scan.runs, problems: scan.problems, order: orderList, baseline: baseline, threshold: threshold)
+      try report.write(to: target, command: command)
+      print(report.markdownTable())
     } catch let error as CompareError {
       throw ValidationError(error.message)
     }
-    let target = out.map { URL(fileURLWithPath: $0) } ?? root
-    let command = (["losslab"] + CommandLine.arguments.dropFirst()).map(Shell.quote).joined(separator: " ")
-    try report.write(to: target, command: command)
-    print(report.markdownTable())
     let unfinished = scan.runs.filter { !$0.isFinished }
     for r in unfinished { print("left out \(r.folder.path): \(r.status?.description ?? "no status")") }
     print("report: \(target.appendingPathComponent("report.md").path)")

@@ -103,6 +103,18 @@ import Testing
       ],
       "--first-seed 18446744073709551615: allowed 0...18446744073709551614"
     ),
+    (
+      ["rl", "compare", "--env", "cartpole", "--out", "x", "--vary", "nope=1,2"],
+      "--vary 'nope=1,2': unknown preset key 'nope' (allowed: n_envs, n_steps"
+    ),
+    (
+      ["rl", "compare", "--env", "cartpole", "--out", "x", "--vary", "gamma=0.9,2"],
+      "--vary 'gamma=0.9,2': invalid value '2' for gamma (allowed: a number in [0, 1])"
+    ),
+    (
+      ["rl", "compare", "--env", "cartpole", "--out", "x", "--vary", "gamma=0.9,0.90"],
+      "--vary 'gamma=0.9,0.90': allowed at least two different comma-separated values for gamma"
+    ),
     (["mrt", "data", "--out", ""], "--out '': allowed"),
     (["rl", "train", "--env", "cartpole", "--out", ""], "--out '': allowed"),
     (

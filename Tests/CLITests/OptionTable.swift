@@ -91,7 +91,7 @@ enum OptionTable {
         o("--env", .text), o("--env-option", .assignment), o("--shapings", .text), o("--seeds", .count),
         o("--first-seed", .seed), o("--steps", .count), o("--preset", .text), o("--set", .assignment),
         o("--eval-freq", .count), o("--eval-episodes", .count), o("--jobs", .count), o("--out", .text),
-        o("--threshold", .real(negativeAllowed: true)), o("--executor", .choice),
+        o("--threshold", .real(negativeAllowed: true)), o("--vary", .assignment), o("--executor", .choice),
         o("--slurm-partition", .text), o("--slurm-time", .text), o("--slurm-cpus-per-task", .count),
         o("--slurm-mem", .text), o("--slurm-extra", .text), o("--slurm-max-parallel", .count),
       ]),

@@ -204,6 +204,10 @@ func layoutProblems(_ svg: String) -> [String] {
       ("AUC (gridworld)", report.aucChart().svg()),
       ("compare curves (CartPole)", cartReport.curvesChart().svg()),
       ("AUC (CartPole)", cartReport.aucChart().svg()),
+      ("performance profile (gridworld)", try #require(report.aggregates).profileChart().svg()),
+      ("probability of improvement (gridworld)", try #require(report.aggregates).improvementChart().svg()),
+      ("performance profile (CartPole)", try #require(cartReport.aggregates).profileChart().svg()),
+      ("probability of improvement (CartPole)", try #require(cartReport.aggregates).improvementChart().svg()),
     ]
   }
 

@@ -34,6 +34,38 @@ import Training
     #expect(throws: CompareError.self) { try plan.runs() }
   }
 
+  @Test func varyMakesTheCrossProductOfNamedVariants() throws {
+    var plan = ComparePlan(
+      env: "cartpole", shapings: ["none"], seeds: 2, out: URL(fileURLWithPath: "ablation"))
+    plan.overrides = ["n_steps=256"]
+    plan.variations = [("learning_rate", ["0.001", "0.0003"]), ("ent_coef", ["0", "0.01"])]
+    let variants = plan.variants()
+    #expect(
+      variants.map(\.name) == [
+        "learning_rate=0.001, ent_coef=0", "learning_rate=0.001, ent_coef=0.01",
+        "learning_rate=0.0003, ent_coef=0", "learning_rate=0.0003, ent_coef=0.01",
+      ])
+    let runs = try plan.runs()
+    #expect(runs.count == 8)
+    #expect(runs[2].variant == "learning_rate=0.001, ent_coef=0.01" && runs[2].shaping == "none")
+    #expect(runs[2].folder.relativePath == "ablation/runs/learning_rate-0.001-ent_coef-0.01/seed-0")
+    #expect(
+      runs[2].arguments.joined(separator: " ").contains(
+        "--set n_steps=256 --set learning_rate=0.001 --set ent_coef=0.01 --shaping none"))
+    let request = try plan.request(variant: variants[3], seed: 0)
+    #expect(request.overrides == ["n_steps=256", "learning_rate=0.0003", "ent_coef=0.01"])
+    // With several shapings the shaping leads the name; without --vary the name is the shaping.
+    plan.shapings = ["none", "pbrs:bfs"]
+    plan.variations = [("gamma", ["0.9", "0.99"])]
+    #expect(
+      plan.variants().map(\.name) == [
+        "none, gamma=0.9", "none, gamma=0.99", "pbrs:bfs, gamma=0.9", "pbrs:bfs, gamma=0.99",
+      ])
+    plan.variations = []
+    #expect(plan.variants().map(\.name) == ["none", "pbrs:bfs"])
+    #expect(try plan.runs().allSatisfy { $0.variantName == nil })
+  }
+
   @Test func threadsPerJobAvoidsOversubscription() {
     #expect(ComparePlan.threadsPerJob(cores: 2, jobs: 2) == 1)
     #expect(ComparePlan.threadsPerJob(cores: 16, jobs: 4) == 4)
