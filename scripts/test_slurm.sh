@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test-slurm`: `losslab rl compare --executor slurm` against a real one-node Slurm.
+# `make test-slurm`: `losslab rl compare --executor slurm` and `losslab sweep --executor slurm`
+# against a real one-node Slurm.
 #
 # On Debian with root: installs slurm-wlm and munge with apt-get (when missing), writes a
 # single-node slurm.conf for this host in a scratch folder, starts munged, slurmctld and slurmd,
@@ -9,6 +10,8 @@
 #      lists it as failed, and checks that the rerun resubmits only that task (resuming it from
 #      its checkpoint); that rerun is stopped with SIGTERM (the array keeps running), and a third
 #      run watches the array again without submitting anything and writes the complete report;
+#   3. runs a small `losslab sweep` (random sampler, ASHA pruning) on the same executor, one job
+#      array per rung, and checks trials.csv and best.yaml;
 # and stops the daemons it started by their PIDs (trap on exit).
 # Without root or apt it prints SKIPPED with the reason (never PASS). Needs the release binary
 # (`make test-slurm` builds it). About 2-4 minutes on 2 cores.
@@ -191,4 +194,23 @@ grep -q "still queued or running; watching them" "$SCRATCH/b3.out" || fail "the 
 grep -q -- "--resume" "$B/slurm/logs/task-1.out" || fail "task 1 was not resumed from its checkpoint"
 [ -f "$B/report.md" ] || fail "no report.md in $B"
 step "2. ok: only task 1 was resubmitted, resumed from its checkpoint; report complete"
+# 3. A sweep on the same executor: each ASHA rung of each batch is one job array.
+S=$SCRATCH/sweep
+step "3. losslab sweep --executor slurm (4 random trials x 2 seeds, ASHA rungs 64/192/576 steps)"
+cat >"$SCRATCH/space.yaml" <<'SPACE'
+parameters:
+  learning_rate: {type: loguniform, low: 1.0e-4, high: 3.0e-2}
+  shaping: {type: choice, values: [none, "pbrs:bfs"]}
+SPACE
+"$BIN" sweep --space "$SCRATCH/space.yaml" --env gridworld:frozenlake-4x4 --set n_steps=64 \
+  --set batch_size=64 --sampler random --trials 4 --seeds 2 --steps 576 --min-steps 64 --eta 3 \
+  --pruner asha --eval-freq 64 --eval-episodes 5 --executor slurm --slurm-max-parallel 2 \
+  --slurm-time 10 --out "$S" 2>&1 | tee "$SCRATCH/s.out"
+[ -f "$S/trials.csv" ] || fail "no trials.csv in $S"
+[ -f "$S/best.yaml" ] || fail "no best.yaml in $S"
+rows=$(tail -n +2 "$S/trials.csv" | grep -c -E ',(complete|pruned),' || true)
+[ "$rows" = 4 ] || fail "expected 4 complete or pruned trials in trials.csv, got $rows"
+arrays=$(find "$S/slurm" -name 'submissions.json' | wc -l)
+[ "$arrays" -ge 2 ] || fail "expected one job array per rung (at least 2), found $arrays"
+step "3. ok: 4 trials recorded ($(grep -c ',pruned,' "$S/trials.csv" || true) pruned), $arrays job arrays"
 echo "PASS: make test-slurm (Slurm $(sinfo --version | awk '{print $2}'), $SECONDS s)"
