@@ -35,8 +35,9 @@ public struct SlurmFiles: Sendable, Equatable {
 
 /// The job list file and the `sbatch` script of a job array.
 public enum SlurmScript {
-  /// The job list: line `i` is `i TAB label TAB folder TAB start-argv TAB resume-argv`, the argv
-  /// shell-quoted (the script `eval`s them into `"$@"`).
+  /// The job list: line `i` is `i TAB label TAB folder TAB steps TAB start-argv TAB resume-argv`,
+  /// `steps` the job's budget (0 when unknown) and the argv shell-quoted (the script `eval`s them
+  /// into `"$@"`).
   /// - Throws: ``SlurmError`` when a label, folder or argument holds a tab, newline or other
   ///   control character (it would break the line format).
   public static func jobList(_ jobs: [TrainingJob]) throws -> String {
@@ -50,7 +51,8 @@ public enum SlurmScript {
       }
       let start = job.arguments.map(Shell.quote).joined(separator: " ")
       let resume = job.resumeArguments.map(Shell.quote).joined(separator: " ")
-      text += "\(index)\t\(job.label)\t\(job.folder.relativePath)\t\(start)\t\(resume)\n"
+      text +=
+        "\(index)\t\(job.label)\t\(job.folder.relativePath)\t\(max(job.steps, 0))\t\(start)\t\(resume)\n"
     }
     return text
   }
@@ -128,10 +130,14 @@ public enum SlurmScript {
       "mkdir -p \"$slurm_folder/markers\" && echo \"$(hostname) $(date -u +%Y-%m-%dT%H:%M:%SZ)\" > \"$slurm_folder/markers/task-$task.$job\"",
       "line=$(awk -F '\\t' -v i=\"$task\" '$1 == i { print; exit }' \"$slurm_folder/jobs.tsv\")",
       "if [ -z \"$line\" ]; then echo \"losslab: array task $task is not in $slurm_folder/jobs.tsv\" >&2; exit 3; fi",
-      "IFS=$'\\t' read -r index label folder start resume <<< \"$line\"",
+      "IFS=$'\\t' read -r index label folder steps start resume <<< \"$line\"",
       "if [ -f \"$folder/status.json\" ] && grep -Eq '\"status\" *: *\"finished\"' \"$folder/status.json\"; then",
-      "  echo \"losslab: $label is already finished\"",
-      "  exit 0",
+      "  # A finished run given a larger budget (a sweep trial promoted to its next rung) continues.",
+      "  done=$(tr -d ' \\n' < \"$folder/status.json\" | sed -n 's/.*\"step\":\\([0-9]*\\).*/\\1/p')",
+      "  if [ -z \"${resume:-}\" ] || [ -z \"$done\" ] || [ \"$done\" -ge \"${steps:-0}\" ]; then",
+      "    echo \"losslab: $label is already finished\"",
+      "    exit 0",
+      "  fi",
       "fi",
       "argv=$start",
       "if [ -f \"$folder/config.json\" ] || [ -f \"$folder/status.json\" ]; then",

@@ -57,8 +57,8 @@ import Testing
     let slurm = folder.appendingPathComponent("slurm")
     try FileManager.default.createDirectory(at: slurm, withIntermediateDirectories: true)
     let list = [
-      "0\tnone/seed-0\t\(folder.path)/runs/none/seed-0\trl train --out x\trl train --resume x",
-      "1\tnone/seed-1\t\(folder.path)/runs/none/seed-1\trl train --out y\trl train --resume y",
+      "0\tnone/seed-0\t\(folder.path)/runs/none/seed-0\t4096\trl train --out x\trl train --resume x",
+      "1\tnone/seed-1\t\(folder.path)/runs/none/seed-1\t4096\trl train --out y\trl train --resume y",
     ]
     try (list.joined(separator: "\n") + "\n").write(
       to: slurm.appendingPathComponent("jobs.tsv"), atomically: true, encoding: .utf8)
