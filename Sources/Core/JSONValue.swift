@@ -110,9 +110,14 @@ public enum JSONValue: Sendable, Equatable {
     return value
   }
 
+  /// The deepest nesting of arrays and objects accepted (as Foundation's JSONSerialization): a
+  /// deeper document is refused instead of overflowing the stack of this recursive parser.
+  public static let maximumDepth = 512
+
   struct Parser {
     let bytes: [UInt8]
     var i = 0
+    var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -137,6 +142,14 @@ public enum JSONValue: Sendable, Equatable {
 
     mutating func value() throws -> JSONValue {
       guard i < bytes.count else { throw error("unexpected end") }
+      let opens = bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[")
+      if opens {
+        guard depth < JSONValue.maximumDepth else {
+          throw error("arrays and objects nested deeper than \(JSONValue.maximumDepth) levels")
+        }
+        depth += 1
+      }
+      defer { if opens { depth -= 1 } }
       switch bytes[i] {
       case UInt8(ascii: "{"):
         i += 1

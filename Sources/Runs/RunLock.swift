@@ -8,15 +8,16 @@ import Foundation
 /// The lock that keeps two processes out of one run folder: `flock(2)` on `.lock` in the
 /// folder, holding the owner's PID, host and start time for the refusal message. The kernel
 /// releases it when the owner exits in any way (a SIGKILL too), so a lock is never stale; the
-/// file left behind is only a note.
-final class RunLock {
-  static let fileName = ".lock"
+/// file left behind is only a note (a stale note is overwritten by the next owner). Used for run
+/// folders (``TrainingSession``) and for `rl compare` folders.
+public final class RunLock {
+  public static let fileName = ".lock"
   private let fd: Int32
 
   /// Takes the lock of `folder` (which must exist).
   /// - Throws: ``RunLifecycleError/usage(_:)`` naming the owner when another process holds it;
   ///   ``FileError`` when the lock file cannot be opened.
-  init(folder: URL) throws {
+  public init(folder: URL) throws {
     let url = folder.appendingPathComponent(RunLock.fileName)
     let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw FileError(path: url.path, reason: "cannot open the run lock: \(errnoText())") }

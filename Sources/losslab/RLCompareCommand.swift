@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Environments
 import Foundation
 import Reinforcement
@@ -138,6 +139,16 @@ struct RLCompareCommand: ParsableCommand {
     let bar =
       noProgress
       ? nil : ProgressBar(total: max(1, runs.count * stepsPerRun), label: "compare \(runs.count) runs")
+    // One `rl compare` per folder: a second one would truncate the logs of runs in progress.
+    let lock: RunLock
+    do {
+      try AtomicFile.createFolder(plan.out)
+      lock = try RunLock(folder: plan.out)
+    } catch let error as RunLifecycleError {
+      FileHandle.standardError.write(Data("Error: --out \(error.description)\n".utf8))
+      throw ExitCode(2)
+    }
+    defer { withExtendedLifetime(lock) {} }
     let interrupt = InterruptHandler.install()
     defer { interrupt.uninstall() }
     let outcome = try CompareRunner.run(
