@@ -31,4 +31,12 @@ import Testing
     #expect(levels == depth)
     #expect(throws: JSONError.self) { try JSONValue.parse("[" + text + "]") }
   }
+
+  /// FuzzJSON: a high surrogate followed by a `\u` escape that is not a low surrogate trapped
+  /// (arithmetic overflow in `low - 0xDC00`). An unpaired surrogate now reads as U+FFFD.
+  @Test func unpairedSurrogatesBecomeReplacementCharacters() throws {
+    #expect(try JSONValue.parse(#""\ud83d\u0041""#) == .string("\u{FFFD}A"))
+    #expect(try JSONValue.parse(#""\ud83d\n""#) == .string("\u{FFFD}\n"))
+    #expect(try JSONValue.parse(#""\ud83d\ude00""#) == .string("\u{1F600}"))
+  }
 }
