@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures check-rliable rliable-fixtures
+.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures check-rliable rliable-fixtures fuzz fuzz-ci test-faults test-tsan
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -126,6 +126,25 @@ protos:
 	  --proto_path=Sources/TensorBoard Sources/TensorBoard/tensorboard.proto
 	protoc --swift_out=Sources/ONNX --swift_opt=Visibility=Public \
 	  --proto_path=Sources/ONNX Sources/ONNX/onnx.proto
+
+# Reliability (docs/reliability.md). libFuzzer harnesses for every parser (scripts/fuzz), each run
+# for FUZZ_SECONDS; fuzz-ci runs each for 30 s. Findings land in .build/fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz/run.sh
+fuzz-ci: deps
+	FUZZ_SECONDS=30 scripts/fuzz/run.sh
+
+# SIGKILL at random moments (20 per trainer) and a full disk (tmpfs; SKIPPED when not root):
+# every run resumes to the uninterrupted run's metrics and weights.
+test-faults: deps
+	$(SWIFT) build -c release -Xswiftc -enable-testing --product losslab
+	$(PYTHON) scripts/test_faults.py --bin $(BIN)
+
+# The parallel parts under the thread sanitizer (debug build in its own scratch folder).
+TSAN_FILTER := VectorEnvironmentTests|CompareTests|CTCLossTests|ProgressBarTests|InterruptTests|BLEUStatisticsTests|FeaturesTests
+test-tsan: deps
+	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --sanitize=thread --scratch-path .build/tsan --filter '$(TSAN_FILTER)'
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

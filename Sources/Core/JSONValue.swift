@@ -110,9 +110,14 @@ public enum JSONValue: Sendable, Equatable {
     return value
   }
 
+  /// The deepest nesting of arrays and objects accepted (as Foundation's JSONSerialization): a
+  /// deeper document is refused instead of overflowing the stack of this recursive parser.
+  public static let maximumDepth = 512
+
   struct Parser {
     let bytes: [UInt8]
     var i = 0
+    var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -137,6 +142,14 @@ public enum JSONValue: Sendable, Equatable {
 
     mutating func value() throws -> JSONValue {
       guard i < bytes.count else { throw error("unexpected end") }
+      let opens = bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[")
+      if opens {
+        guard depth < JSONValue.maximumDepth else {
+          throw error("arrays and objects nested deeper than \(JSONValue.maximumDepth) levels")
+        }
+        depth += 1
+      }
+      defer { if opens { depth -= 1 } }
       switch bytes[i] {
       case UInt8(ascii: "{"):
         i += 1
@@ -257,8 +270,12 @@ public enum JSONValue: Sendable, Equatable {
               var code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16)
             else { throw error("bad \\u escape") }
             i += 4
+            // A high surrogate pairs only with a following `\u` low surrogate; alone it becomes
+            // U+FFFD (FuzzJSON found `\ud83d\u0041` trapping on `low - 0xDC00`).
             if code >= 0xD800 && code < 0xDC00, i + 6 <= bytes.count, bytes[i] == UInt8(ascii: "\\"),
-              let low = UInt32(String(decoding: bytes[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16)
+              bytes[i + 1] == UInt8(ascii: "u"),
+              let low = UInt32(String(decoding: bytes[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16),
+              (0xDC00..<0xE000).contains(low)
             {
               code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
               i += 6

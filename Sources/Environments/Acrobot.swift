@@ -97,6 +97,10 @@ public struct Acrobot: Environment {
   @inline(__always)
   static func wrap(_ x: Double, _ m: Double, _ M: Double) -> Double {
     let diff = M - m
+    // Gymnasium's loop never ends on a non-finite angle and runs for ages on a huge one (a
+    // hostile replay document hung `env replay`; found by scripts/fuzz FuzzReplay). Dynamics
+    // never get there (angles are wrapped every step): such an angle becomes NaN.
+    guard x.isFinite, abs(x) <= 1e6 else { return .nan }
     var x = x
     while x > M { x = x - diff }
     while x < m { x = x + diff }

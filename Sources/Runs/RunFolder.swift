@@ -209,6 +209,24 @@ public struct RunFolder: Sendable, Equatable {
     }
   }
 
+  /// Whether `name` is a temporary file of an interrupted write (``AtomicFile``'s
+  /// `.NAME.tmp-XXXXXX`, a checkpoint's `.step-N.safetensors.partial`).
+  public static func isAbandonedTemporary(_ name: String) -> Bool {
+    name.hasPrefix(".") && (name.contains(".tmp-") || name.hasSuffix(".partial"))
+  }
+
+  /// Deletes the temporary files a killed writer leaves behind (``AtomicFile``'s
+  /// `.NAME.tmp-XXXXXX`, a checkpoint's `.step-N.safetensors.partial`) in the folder and in
+  /// `checkpoints/`. Call it only while holding the run lock (no other writer can be using them).
+  public func removeAbandonedTemporaries() {
+    for folder in [url, checkpointsURL] {
+      guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
+      for name in names where RunFolder.isAbandonedTemporary(name) {
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+      }
+    }
+  }
+
   /// Deletes checkpoints saved after `step`. Call it when resuming from the checkpoint at `step`,
   /// so the abandoned future (and its `latest` pointer) cannot be picked up later; pair it with
   /// `MetricsLogger(folder:keys:resumingAfter: step)`.

@@ -8,8 +8,9 @@ import Foundation
 /// The lock that keeps two processes out of one run folder: `flock(2)` on `.lock` in the
 /// folder, holding the owner's PID, host and start time for the refusal message. The kernel
 /// releases it when the owner exits in any way (a SIGKILL too), so a lock is never stale; the
-/// file left behind is only a note. `rl compare` takes it on the comparison folder too, so two
-/// comparisons (or a comparison and a sweep) never share one.
+/// file left behind is only a note (a stale note is overwritten by the next owner). `rl compare`
+/// takes it on the comparison folder too, so two comparisons (or a comparison and a sweep) never
+/// share one.
 public final class RunLock {
   public static let fileName = ".lock"
   private let fd: Int32

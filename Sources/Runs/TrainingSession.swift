@@ -91,7 +91,8 @@ public enum RunLifecycleError: Error, CustomStringConvertible, Sendable, Equatab
 ///   checkpoints after the resume point and opens the metrics logger (which drops a torn last line
 ///   and rows after that point);
 /// - ``check(_:step:)`` is the one NaN/Inf guard, ``shouldStop`` the one Ctrl-C check,
-///   ``saveCheckpoint(step:sidecar:writeWeights:)`` the one retention rule;
+///   ``saveCheckpoint(step:sidecar:writeWeights:)`` the one retention rule (it also moves
+///   `status.json`'s step to the checkpoint, so a killed run's status names its resume point);
 /// - ``run(_:)`` records how the run ended: `finished`, `interrupted` (with the signal) or
 ///   `failed` (with the error), each with the step and time.
 ///
@@ -162,10 +163,18 @@ public final class TrainingSession {
   }
 
   /// An existing folder a new run may use: empty, or holding only the `train.log` that
-  /// `rl compare` opens before starting the run.
+  /// `rl compare` opens before starting the run, the lock file, an empty `checkpoints/`, or the
+  /// temporary files of a process killed before its first write landed.
   static func isEmptyForARun(_ url: URL) -> Bool {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-    return names.allSatisfy { $0 == "train.log" || $0 == RunLock.fileName }
+    return names.allSatisfy { name in
+      if name == "checkpoints" {  // created first by begin(): empty unless a checkpoint was saved
+        let inside = try? FileManager.default.contentsOfDirectory(
+          atPath: url.appendingPathComponent(name).path)
+        return (inside ?? []).allSatisfy(RunFolder.isAbandonedTemporary)
+      }
+      return name == "train.log" || name == RunLock.fileName || RunFolder.isAbandonedTemporary(name)
+    }
   }
 
   /// Whether this session continues an earlier run.
@@ -197,6 +206,8 @@ public final class TrainingSession {
     let budget = requested ?? saved
     let isFinished = finished || folder.readStatus() == .finished
     if budget <= done || (isFinished && requested == nil) {
+      // A run killed after its last checkpoint but before recording its end: it is finished.
+      if folder.readStatus() != .finished { try? folder.writeStatus(.finished, step: step) }
       throw RunLifecycleError.alreadyFinished(
         "\(folder.url.path) already finished at \(done) \(unit); pass \(flag) M (M > \(done)) to extend")
     }
@@ -211,6 +222,7 @@ public final class TrainingSession {
   {
     try folder.create()
     if lock == nil { lock = try RunLock(folder: folder.url) }
+    folder.removeAbandonedTemporaries()
     if let checkpoint = resumeCheckpoint {
       try folder.removeCheckpoints(after: checkpoint.step)
     }
@@ -265,8 +277,11 @@ public final class TrainingSession {
   ) throws -> Checkpoint {
     self.step = step
     try events?.sync()
-    return try folder.saveCheckpoint(
+    let checkpoint = try folder.saveCheckpoint(
       step: step, keepLast: request.keepCheckpoints, sidecar: sidecar, writeWeights: writeWeights)
+    // status.json's step is where a killed run resumes: the newest checkpoint.
+    try folder.writeStatus(.running, step: step)
+    return checkpoint
   }
 
   /// How a training body ended.

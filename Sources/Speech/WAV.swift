@@ -28,9 +28,13 @@ public struct WAVError: Error, CustomStringConvertible, Equatable {
 }
 
 public enum WAV {
+  /// The highest sample rate read (no audio hardware goes past 768 kHz; a rate near 2^32
+  /// could not be written back).
+  public static let maximumSampleRate = 768_000
+
   /// Encodes `waveform` as a 44-byte-header RIFF/WAVE file, 16-bit PCM, mono.
   /// Samples are scaled by 32768, rounded and clipped to -32768...32767 (the inverse of
-  /// `decode`'s `q / 32768`, so decode-encode round trips are byte-exact).
+  /// `decode`'s `q / 32768`, so decode-encode round trips are byte-exact); NaN is written as 0.
   public static func encode(_ waveform: Waveform) -> Data {
     let n = waveform.samples.count
     let dataBytes = n * 2
@@ -55,7 +59,7 @@ public enum WAV {
     bytes += Array("data".utf8)
     u32(dataBytes)
     for x in waveform.samples {
-      let q = Int16(min(max((x * 32768).rounded(), -32768), 32767))
+      let q = x.isNaN ? 0 : Int16(min(max((x * 32768).rounded(), -32768), 32767))
       let u = UInt16(bitPattern: q)
       bytes.append(UInt8(u & 0xFF))
       bytes.append(UInt8(u >> 8))
@@ -146,7 +150,9 @@ public enum WAV {
     _ f: (code: Int, channels: Int, rate: Int, bits: Int)
   ) throws -> Waveform {
     guard f.channels >= 1 else { throw WAVError("channel count is \(f.channels)") }
-    guard f.rate > 0 else { throw WAVError("sample rate is \(f.rate)") }
+    guard f.rate > 0 && f.rate <= maximumSampleRate else {
+      throw WAVError("sample rate is \(f.rate) Hz (allowed 1...\(maximumSampleRate))")
+    }
     let isFloat = f.code == 3
     guard (f.code == 1 && [8, 16, 24, 32].contains(f.bits)) || (isFloat && f.bits == 32) else {
       throw WAVError(
@@ -173,7 +179,12 @@ public enum WAV {
           let u =
             UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3])
             << 24
-          sum += Float(bitPattern: u)
+          let v = Float(bitPattern: u)
+          // Found by scripts/fuzz FuzzWAV: NaN samples reached WAV.encode's Int16 conversion.
+          guard v.isFinite else {
+            throw WAVError("sample at byte \(i) is \(v); float samples must be finite")
+          }
+          sum += v
         default:
           let u =
             UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3])
@@ -182,6 +193,10 @@ public enum WAV {
         }
       }
       samples[t] = sum * scale
+      guard samples[t].isFinite else {
+        throw WAVError(
+          "frame at byte \(start + t * frameBytes) averages to \(samples[t]); samples must be finite")
+      }
     }
     return Waveform(samples: samples, sampleRate: f.rate)
   }

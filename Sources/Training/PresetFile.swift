@@ -24,8 +24,13 @@ public struct PPOPreset: Sendable, Equatable {
 
   /// Parses preset text; unknown keys and bad values are errors naming the key and the allowed values.
   public static func parse(_ text: String, name: String) throws -> PPOPreset {
+    guard text.utf8.count <= maximumBytes else {
+      throw ConfigError(
+        "preset \(name): \(text.utf8.count) bytes; a preset may have at most \(maximumBytes) (is it a preset?)"
+      )
+    }
     let node: Any?
-    do { node = try Yams.load(yaml: text) } catch {
+    do { node = try loadYAML(text) } catch {
       throw ConfigError("preset \(name): not valid YAML (\(error))")
     }
     guard let map = node as? [String: Any] else {
@@ -52,6 +57,26 @@ public struct PPOPreset: Sendable, Equatable {
       throw ConfigError("preset \(name): \(error.message)")
     }
     return preset
+  }
+
+  /// The largest preset file read (the shipped ones are under 1 KB).
+  public static let maximumBytes = 65_536
+
+  /// `Yams.load` on a thread with a 512 MiB stack (reserved, not used): Yams builds nested
+  /// values recursively, and 30,000 nested `[` overflowed the 8 MiB main-thread stack (found by
+  /// scripts/fuzz FuzzPreset). With at most ``maximumBytes`` of input, the nesting is bounded.
+  static func loadYAML(_ text: String) throws -> Any? {
+    final class Outcome: @unchecked Sendable { var value: Result<Any?, any Error> = .success(nil) }
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+      outcome.value = Result { try Yams.load(yaml: text) }
+      done.signal()
+    }
+    thread.stackSize = 512 << 20
+    thread.start()
+    done.wait()
+    return try outcome.value.get()
   }
 
   static func scalarText(_ value: Any) -> String {
