@@ -94,21 +94,11 @@ struct RLCompareCommand: ParsableCommand {
   var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
   func validate() throws {
-    try Allowed.name("--env", env)
-    try Allowed.path("--out", out)
-    try Allowed.name("--preset", preset)
-    try Allowed.assignments("--set", overrides, names: PPOConfig.keys)
-    try Allowed.assignments(
-      "--env-option", envOptions,
-      names: EnvironmentSpec.cartPoleKeys.map(\.key) + GridSettings.keys.map(\.key))
+    try Allowed.runOptions(
+      env: env, out: out, preset: preset, overrides: overrides, envOptions: envOptions)
     _ = try shapingNames()
     _ = try variations()
-    try Allowed.check("--seeds", seeds, 1...Limits.seeds)
-    if firstSeed > UInt64.max - UInt64(seeds - 1) {
-      throw Allowed.error(
-        "--first-seed", "\(firstSeed)", "0...\(UInt64.max - UInt64(seeds - 1))",
-        "the last seed, FIRST + --seeds - 1, must fit in 64 bits")
-    }
+    try Allowed.seeds(seeds, first: firstSeed)
     try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try Allowed.check("--eval-freq", evalFreq, 1...Limits.steps, "a learning curve needs evaluations")
     try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)

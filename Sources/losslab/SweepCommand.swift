@@ -96,20 +96,10 @@ struct SweepCommand: ParsableCommand {
 
   func validate() throws {
     try Allowed.path("--space", space)
-    try Allowed.name("--env", env)
-    try Allowed.path("--out", out)
-    try Allowed.name("--preset", preset)
-    try Allowed.assignments("--set", overrides, names: PPOConfig.keys)
-    try Allowed.assignments(
-      "--env-option", envOptions,
-      names: EnvironmentSpec.cartPoleKeys.map(\.key) + GridSettings.keys.map(\.key))
+    try Allowed.runOptions(
+      env: env, out: out, preset: preset, overrides: overrides, envOptions: envOptions)
     try Allowed.check("--trials", trials, 1...SweepCommand.maximumTrials)
-    try Allowed.check("--seeds", seeds, 1...Limits.seeds)
-    if firstSeed > UInt64.max - UInt64(seeds - 1) {
-      throw Allowed.error(
-        "--first-seed", "\(firstSeed)", "0...\(UInt64.max - UInt64(seeds - 1))",
-        "the last seed, FIRST + --seeds - 1, must fit in 64 bits")
-    }
+    try Allowed.seeds(seeds, first: firstSeed)
     try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try Allowed.check("--eta", eta, 2...100)
     try Allowed.check("--min-steps", minSteps, 1...Limits.environmentSteps)
