@@ -71,6 +71,7 @@ check-ecosystem: deps
 	$(BIN) mrt train --data $(ECO)/toy-mt --init $(ECO)/mle --objective risk --out $(ECO)/mrt \
 	  --max-steps 4 --eval-every 2 --samples 4 --sources-per-step 2 --dev-sentences 20 --quiet
 	$(PYTHON) scripts/check_safetensors.py $(ECO)/ppo $(ECO)/pendulum $(ECO)/ctc $(ECO)/mle $(ECO)/mrt
+	$(MAKE) check-rliable
 
 # Records Optuna's TPE Parzen estimator on fixed inputs (Tests/Fixtures/sweep/tpe_reference.json,
 # read by TPEReferenceTests); prints SKIPPED when optuna is missing.
