@@ -22,62 +22,51 @@ public struct PPOPreset: Sendable, Equatable {
   public var environmentOptions: [String: String]
   public var config: PPOConfig
 
-  /// Parses preset text; unknown keys and bad values are errors naming the key and the allowed values.
-  public static func parse(_ text: String, name: String) throws -> PPOPreset {
+  /// Parses preset text; unknown keys and bad values are errors naming `FILE:LINE:COLUMN` (`file`
+  /// is the path, or the preset's name for text that has none), the key and the allowed values.
+  public static func parse(_ text: String, name: String, file: String? = nil) throws -> PPOPreset {
+    let file = file ?? name
     guard text.utf8.count <= maximumBytes else {
       throw ConfigError(
-        "preset \(name): \(text.utf8.count) bytes; a preset may have at most \(maximumBytes) (is it a preset?)"
-      )
+        "\(file): \(text.utf8.count) bytes; a preset may have at most \(maximumBytes) (is it a preset?)")
     }
+    // The node tree gives each value's position; the loaded values keep YAML's typing (1e-3, yes).
+    let root = try YAMLText.compose(text, file: file)
     let node: Any?
-    do { node = try loadYAML(text) } catch {
-      throw ConfigError("preset \(name): not valid YAML (\(error))")
+    do { node = try YAMLText.onLargeStack { try Yams.load(yaml: text) } } catch {
+      throw ConfigError("\(file): not valid YAML (\(error))")
     }
-    guard let map = node as? [String: Any] else {
-      throw ConfigError("preset \(name): expected a mapping of hyperparameters at the top level")
+    guard let map = node as? [String: Any], case .mapping(let top)? = root else {
+      throw YAMLText.error(at: root, file: file, "expected a mapping of hyperparameters at the top level")
     }
     var preset = PPOPreset(name: name, environment: nil, environmentOptions: [:], config: PPOConfig())
     for key in map.keys.sorted() {
       let value = map[key]!
+      // Errors point at the value, or at the key when the key itself is unknown.
+      let pair = top.first(where: { $0.key.string == key })
+      let at = PPOConfig.keys.contains(key) || key.hasPrefix("env") ? pair?.value : pair?.key
       switch key {
       case "env":
         preset.environment = scalarText(value)
       case "env_options":
         guard let options = value as? [String: Any] else {
-          throw ConfigError("preset \(name): env_options must be a mapping of option = value")
+          throw YAMLText.error(at: at, file: file, "env_options must be a mapping of option = value")
         }
         for (k, v) in options { preset.environmentOptions[k] = scalarText(v) }
       default:
         do { try preset.config.set(key, scalarText(value)) } catch let error as ConfigError {
-          throw ConfigError("preset \(name): \(error.message)")
+          throw YAMLText.error(at: at, file: file, error.message)
         }
       }
     }
     do { try preset.config.validate() } catch let error as ConfigError {
-      throw ConfigError("preset \(name): \(error.message)")
+      throw ConfigError("\(file): \(error.message)")
     }
     return preset
   }
 
   /// The largest preset file read (the shipped ones are under 1 KB).
   public static let maximumBytes = 65_536
-
-  /// `Yams.load` on a thread with a 512 MiB stack (reserved, not used): Yams builds nested
-  /// values recursively, and 30,000 nested `[` overflowed the 8 MiB main-thread stack (found by
-  /// scripts/fuzz FuzzPreset). With at most ``maximumBytes`` of input, the nesting is bounded.
-  static func loadYAML(_ text: String) throws -> Any? {
-    final class Outcome: @unchecked Sendable { var value: Result<Any?, any Error> = .success(nil) }
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    let thread = Thread {
-      outcome.value = Result { try Yams.load(yaml: text) }
-      done.signal()
-    }
-    thread.stackSize = 512 << 20
-    thread.start()
-    done.wait()
-    return try outcome.value.get()
-  }
 
   static func scalarText(_ value: Any) -> String {
     if let list = value as? [Any] { return list.map(scalarText).joined(separator: ",") }
@@ -93,7 +82,7 @@ public struct PPOPreset: Sendable, Equatable {
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
       throw ConfigError("cannot read preset \(url.path): \(error.plainReason)")
     }
-    return try parse(text, name: url.deletingPathExtension().lastPathComponent)
+    return try parse(text, name: url.deletingPathExtension().lastPathComponent, file: url.path)
   }
 
   /// `presets` in the environments folder, found as the gridworld maps are (`EnvironmentsFolder`).

@@ -106,6 +106,8 @@ public enum SweepValue: Sendable, Equatable, Hashable {
 public struct SweepSpace: Sendable, Equatable {
   /// The parameter that selects the reward shaping (`--shaping`).
   public static let shapingKey = "shaping"
+  /// The largest space file read (the shipped ones are under 1 KB).
+  public static let maximumBytes = 65_536
   /// Most grid points or choices per parameter, and most parameters.
   public static let maximumValues = 1_000
   public static let maximumParameters = 64
@@ -131,16 +133,11 @@ public struct SweepSpace: Sendable, Equatable {
 
   /// Parses and checks a space; every error reads `FILE:LINE:COLUMN: what is wrong (allowed ...)`.
   public static func parse(_ text: String, file: String) throws -> SweepSpace {
-    let root: Node?
-    do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
-      throw ConfigError(yamlMessage(error, file: file))
-    } catch {
-      throw ConfigError("\(file): not valid YAML (\(error))")
+    guard text.utf8.count <= maximumBytes else {
+      throw ConfigError("\(file): \(text.utf8.count) bytes; a search space may have at most \(maximumBytes)")
     }
-    func at(_ node: Node?, _ message: String) -> ConfigError {
-      if let mark = node?.mark { return ConfigError("\(file):\(mark.line):\(mark.column): \(message)") }
-      return ConfigError("\(file): \(message)")
-    }
+    let root = try YAMLText.compose(text, file: file)
+    func at(_ node: Node?, _ message: String) -> ConfigError { YAMLText.error(at: node, file: file, message) }
     guard let root, case .mapping(let top) = root else {
       throw at(root, "expected a mapping with the key `parameters`")
     }
@@ -328,18 +325,6 @@ public struct SweepSpace: Sendable, Equatable {
       }
       return parts.count == items.count && !parts.isEmpty ? parts.joined(separator: ",") : nil
     default: return nil
-    }
-  }
-
-  static func yamlMessage(_ error: YamlError, file: String) -> String {
-    switch error {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-      .composer(_, let problem, let mark, _):
-      return "\(file):\(mark.line):\(mark.column): not valid YAML: \(problem)"
-    case .reader(let problem, let offset, _, _):
-      return "\(file): not valid YAML at byte \(offset ?? 0): \(problem)"
-    default:
-      return "\(file): not valid YAML (\(error))"
     }
   }
 }

@@ -22,4 +22,31 @@ import Training
       #expect(error.message.contains("at most 65536"), "\(error)")
     } catch { Issue.record("unexpected \(error)") }
   }
+
+  /// Every refusal names FILE:LINE:COLUMN of the offending value (or key), as maps and sweep
+  /// spaces do.
+  @Test func errorsNameFileLineAndColumn() {
+    let cases: [(String, String)] = [
+      ("env: cartpole\ngamma: 2\n", "p.yaml:2:8: invalid value '2' for gamma"),
+      ("env: cartpole\n\n  # note\nn_stepz: 8\n", "p.yaml:4:1: unknown hyperparameter 'n_stepz'"),
+      ("env: cartpole\nnet_arch: [64, x]\n", "p.yaml:2:11:"),
+      ("env: cartpole\nn_steps: [1\n", "p.yaml:3:1: not valid YAML"),
+      ("env: cartpole\nenv_options: 3\n", "p.yaml:2:14: env_options must be a mapping"),
+      ("- gamma\n", "p.yaml:1:1: expected a mapping"),
+    ]
+    for (text, expected) in cases {
+      do {
+        _ = try PPOPreset.parse(text, name: "p", file: "p.yaml")
+        Issue.record("parsed \(text)")
+      } catch let error as ConfigError {
+        #expect(error.message.hasPrefix(expected), "\(error.message)")
+      } catch { Issue.record("unexpected \(error)") }
+    }
+  }
+
+  /// A deeply nested sweep space is refused like a preset (same large-stack parse).
+  @Test func deepSweepSpaceIsAnErrorNotAStackOverflow() {
+    let text = "parameters:\n  gamma: " + String(repeating: "[", count: 30_000)
+    #expect(throws: ConfigError.self) { _ = try SweepSpace.parse(text, file: "deep.yaml") }
+  }
 }
