@@ -130,7 +130,9 @@ public enum SafeTensors {
     }
     let headerEnd = 8 + Int(n)
     let headerBytes = bytes[8..<headerEnd]
-    guard let headerText = String(validating: headerBytes, as: UTF8.self) else { throw .invalidUTF8 }
+    guard let headerText = String(validating: headerBytes, as: UTF8.self) else {
+      throw .invalidUTF8(offset: 8 + firstInvalidUTF8(headerBytes))
+    }
     guard headerText.first == "{" else { throw .invalidJSON("the header does not start with '{'") }
     let object: [String: HeaderJSON]
     do {
@@ -145,53 +147,14 @@ public enum SafeTensors {
     }
 
     var metadata: [String: String] = [:]
-    struct Entry {
-      let name: String
-      let dtype: DType
-      let shape: [Int]
-      let begin: Int
-      let end: Int
-    }
-    var entries: [Entry] = []
+    var entries: [HeaderEntry] = []
     for (name, value) in object {
-      if name == "__metadata__" {
-        guard case .object(let map) = value else {
-          throw .invalidEntry(name, "__metadata__ must be an object of strings")
-        }
-        for (k, v) in map {
-          guard case .string(let s) = v else { throw .invalidEntry(name, "value of '\(k)' is not a string") }
-          metadata[k] = s
-        }
-        continue
+      do throws(SafeTensorsError) {
+        if let entry = try headerEntry(name, value, metadata: &metadata) { entries.append(entry) }
+      } catch {
+        guard let at = headerByte(of: name, in: headerBytes) else { throw error }
+        throw .atHeaderByte(at, error)
       }
-      guard case .object(let info) = value else { throw .invalidEntry(name, "not an object") }
-      guard case .string(let dtypeName) = info["dtype"] else {
-        throw .invalidEntry(name, "missing \"dtype\"")
-      }
-      guard let dtype = DType(rawValue: dtypeName) else { throw .unknownDType(name: name, dtype: dtypeName) }
-      guard case .array(let shapeList) = info["shape"] else { throw .invalidEntry(name, "missing \"shape\"") }
-      let shape = try shapeList.map { (d: HeaderJSON) throws(SafeTensorsError) -> Int in
-        guard case .int(let i) = d, i >= 0 else { throw .invalidEntry(name, "shape is not a list of sizes") }
-        return i
-      }
-      guard case .array(let offsets) = info["data_offsets"], offsets.count == 2,
-        case .int(let begin) = offsets[0], case .int(let end) = offsets[1], begin >= 0, end >= begin
-      else {
-        throw .invalidEntry(name, "\"data_offsets\" must be [begin, end] with 0 <= begin <= end")
-      }
-      var elements = 1
-      for d in shape {
-        let (product, overflow) = elements.multipliedReportingOverflow(by: d)
-        guard !overflow else {
-          throw .shapeMismatch(name: name, shape: shape, dtype: dtype, bytes: end - begin)
-        }
-        elements = product
-      }
-      let (needed, overflow) = elements.multipliedReportingOverflow(by: dtype.size)
-      guard !overflow, needed == end - begin else {
-        throw .shapeMismatch(name: name, shape: shape, dtype: dtype, bytes: end - begin)
-      }
-      entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end))
     }
 
     // The data buffer must be covered exactly: tensors back to back, no gaps, no overlap, no tail.
@@ -200,13 +163,19 @@ public enum SafeTensors {
     var expected = 0
     for e in entries {
       if e.begin < expected {
-        throw .overlappingOffsets(name: e.name, begin: e.begin, previousEnd: expected)
+        throw .overlappingOffsets(name: e.name, begin: e.begin, previousEnd: expected, dataStart: headerEnd)
       }
-      if e.begin > expected { throw .gapInData(name: e.name, begin: e.begin, previousEnd: expected) }
-      if e.end > bufferSize { throw .offsetsBeyondData(name: e.name, end: e.end, dataSize: bufferSize) }
+      if e.begin > expected {
+        throw .gapInData(name: e.name, begin: e.begin, previousEnd: expected, dataStart: headerEnd)
+      }
+      if e.end > bufferSize {
+        throw .offsetsBeyondData(name: e.name, end: e.end, dataSize: bufferSize, dataStart: headerEnd)
+      }
       expected = e.end
     }
-    if expected != bufferSize { throw .trailingBytes(dataSize: bufferSize, used: expected) }
+    if expected != bufferSize {
+      throw .trailingBytes(dataSize: bufferSize, used: expected, dataStart: headerEnd)
+    }
 
     let tensors = entries.map { e in
       RawTensor(
@@ -214,6 +183,71 @@ public enum SafeTensors {
         bytes: Array(bytes[(headerEnd + e.begin)..<(headerEnd + e.end)]))
     }
     return RawFile(tensors: tensors, metadata: metadata)
+  }
+
+  /// One header entry: nil for `__metadata__` (stored into `metadata`), else the tensor's entry.
+  private static func headerEntry(
+    _ name: String, _ value: HeaderJSON, metadata: inout [String: String]
+  ) throws(SafeTensorsError) -> HeaderEntry? {
+    if name == "__metadata__" {
+      guard case .object(let map) = value else {
+        throw .invalidEntry(name, "__metadata__ must be an object of strings")
+      }
+      for (k, v) in map {
+        guard case .string(let s) = v else { throw .invalidEntry(name, "value of '\(k)' is not a string") }
+        metadata[k] = s
+      }
+      return nil
+    }
+    guard case .object(let info) = value else { throw .invalidEntry(name, "not an object") }
+    guard case .string(let dtypeName) = info["dtype"] else {
+      throw .invalidEntry(name, "missing \"dtype\"")
+    }
+    guard let dtype = DType(rawValue: dtypeName) else { throw .unknownDType(name: name, dtype: dtypeName) }
+    guard case .array(let shapeList) = info["shape"] else { throw .invalidEntry(name, "missing \"shape\"") }
+    let shape = try shapeList.map { (d: HeaderJSON) throws(SafeTensorsError) -> Int in
+      guard case .int(let i) = d, i >= 0 else { throw .invalidEntry(name, "shape is not a list of sizes") }
+      return i
+    }
+    guard case .array(let offsets) = info["data_offsets"], offsets.count == 2,
+      case .int(let begin) = offsets[0], case .int(let end) = offsets[1], begin >= 0, end >= begin
+    else {
+      throw .invalidEntry(name, "\"data_offsets\" must be [begin, end] with 0 <= begin <= end")
+    }
+    var elements = 1
+    for d in shape {
+      let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+      guard !overflow else {
+        throw .shapeMismatch(name: name, shape: shape, dtype: dtype, bytes: end - begin)
+      }
+      elements = product
+    }
+    let (needed, overflow) = elements.multipliedReportingOverflow(by: dtype.size)
+    guard !overflow, needed == end - begin else {
+      throw .shapeMismatch(name: name, shape: shape, dtype: dtype, bytes: end - begin)
+    }
+    return HeaderEntry(name: name, dtype: dtype, shape: shape, begin: begin, end: end)
+  }
+
+  /// The file byte where the header writes `"name":` (the first such key), if it is found as written.
+  private static func headerByte(of name: String, in header: ArraySlice<UInt8>) -> Int? {
+    let key = Array((JSONText.quoted(name) + ":").utf8)
+    guard !key.isEmpty, header.count >= key.count else { return nil }
+    var i = header.startIndex
+    while i + key.count <= header.endIndex {
+      if header[i..<(i + key.count)].elementsEqual(key) { return i }
+      i += 1
+    }
+    return nil
+  }
+
+  /// The offset (within `bytes`) of the first byte that does not decode as UTF-8.
+  private static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int {
+    var decoder = Unicode.UTF8.ForwardParser()
+    var iterator = bytes.makeIterator()
+    var offset = 0
+    while case .valid(let encoded) = decoder.parseScalar(from: &iterator) { offset += encoded.count }
+    return offset
   }
 
   /// The dtypes of the format (names as in the header).
@@ -271,4 +305,13 @@ public enum SafeTensors {
       return out
     }
   }
+}
+
+/// A tensor's header entry, before the data section is checked against it.
+private struct HeaderEntry {
+  let name: String
+  let dtype: SafeTensors.DType
+  let shape: [Int]
+  let begin: Int
+  let end: Int
 }

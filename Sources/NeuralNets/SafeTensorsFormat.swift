@@ -65,16 +65,21 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
   case tooShort(Int)
   case headerTooLarge(UInt64)
   case headerBeyondFile(headerLength: UInt64, fileSize: Int)
-  case invalidUTF8
+  /// `offset`: the file byte where the first invalid UTF-8 sequence starts.
+  case invalidUTF8(offset: Int)
   case invalidJSON(String)
   case invalidEntry(String, String)
   case unknownDType(name: String, dtype: String)
   case unsupportedDType(name: String, dtype: String)
   case shapeMismatch(name: String, shape: [Int], dtype: SafeTensors.DType, bytes: Int)
-  case overlappingOffsets(name: String, begin: Int, previousEnd: Int)
-  case gapInData(name: String, begin: Int, previousEnd: Int)
-  case offsetsBeyondData(name: String, end: Int, dataSize: Int)
-  case trailingBytes(dataSize: Int, used: Int)
+  /// Data errors carry `dataStart`, the file byte where the data section begins (8 + header
+  /// length): messages give file offsets, with the header's data-relative ones beside them.
+  case overlappingOffsets(name: String, begin: Int, previousEnd: Int, dataStart: Int)
+  case gapInData(name: String, begin: Int, previousEnd: Int, dataStart: Int)
+  case offsetsBeyondData(name: String, end: Int, dataSize: Int, dataStart: Int)
+  case trailingBytes(dataSize: Int, used: Int, dataStart: Int)
+  /// A header error located at the file byte where its entry's name is written.
+  indirect case atHeaderByte(Int, SafeTensorsError)
   case duplicateName(String)
   case reservedName
   case missingTensor(String)
@@ -92,8 +97,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
         "safetensors: header length \(n) exceeds the limit of \(SafeTensors.maxHeaderBytes) bytes (corrupted?)"
     case .headerBeyondFile(let n, let size):
       return "safetensors: header length \(n) runs past the end of the \(size)-byte file (truncated?)"
-    case .invalidUTF8:
-      return "safetensors: the header is not valid UTF-8"
+    case .invalidUTF8(let offset):
+      return "safetensors: byte \(offset): the header is not valid UTF-8"
     case .invalidJSON(let why):
       return "safetensors: the header is not valid JSON: \(why)"
     case .invalidEntry(let name, let why):
@@ -109,18 +114,23 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
       }
       return "safetensors: tensor '\(name)' of shape \(shape) and dtype \(dtype.rawValue) needs "
         + "\(needed.map(String.init) ?? "more than Int.max") bytes, its data_offsets span \(bytes)"
-    case .overlappingOffsets(let name, let begin, let end):
-      return
-        "safetensors: tensor '\(name)' starts at byte \(begin), overlapping the previous tensor (ends at \(end))"
-    case .gapInData(let name, let begin, let end):
-      return
-        "safetensors: tensor '\(name)' starts at byte \(begin), leaving a gap after the previous tensor (ends at \(end))"
-    case .offsetsBeyondData(let name, let end, let size):
-      return
-        "safetensors: tensor '\(name)' ends at byte \(end), past the \(size)-byte data section (truncated?)"
-    case .trailingBytes(let size, let used):
-      return
-        "safetensors: the data section has \(size) bytes but the tensors cover \(used) (trailing garbage)"
+    case .overlappingOffsets(let name, let begin, let end, let start):
+      return "safetensors: byte \(start + begin): tensor '\(name)' starts there (data offset \(begin)), "
+        + "overlapping the previous tensor, which ends at byte \(start + end)"
+    case .gapInData(let name, let begin, let end, let start):
+      return "safetensors: byte \(start + begin): tensor '\(name)' starts there (data offset \(begin)), "
+        + "leaving a gap after the previous tensor, which ends at byte \(start + end)"
+    case .offsetsBeyondData(let name, let end, let size, let start):
+      return "safetensors: byte \(start + end): tensor '\(name)' ends there (data offset \(end)), past the "
+        + "end of the \(start + size)-byte file (truncated?)"
+    case .trailingBytes(let size, let used, let start):
+      return "safetensors: byte \(start + used): \(size - used) trailing bytes after the last tensor "
+        + "(the data section has \(size) bytes, the tensors cover \(used))"
+    case .atHeaderByte(let offset, let inner):
+      let text = inner.description
+      let prefix = "safetensors: "
+      return prefix + "byte \(offset): "
+        + (text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
     case .duplicateName(let name):
       return "safetensors: tensor name '\(name)' appears twice"
     case .reservedName:

@@ -100,22 +100,23 @@ struct SafeTensorsTests {
     expectError(file(header: "[1,2]", data: []), "does not start with '{'")
     expectError(
       file(header: #"{"a":{"dtype":"F33","shape":[2],"data_offsets":[0,8]}}"#, data: eight),
-      "unknown dtype 'F33'")
+      "byte 9: tensor 'a' has unknown dtype 'F33'")
     expectError(
       file(header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: eight), "needs 12 bytes")
     expectError(
       file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, data: eight), "data_offsets")
     expectError(
       file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0]),
-      "past the 4-byte data section")
-    expectError(file(header: good, data: eight + [1, 2]), "trailing garbage")
+      "byte 72: tensor 'a' ends there (data offset 8), past the end of the 68-byte file")
+    expectError(file(header: good, data: eight + [1, 2]), "byte 72: 2 trailing bytes after the last tensor")
     expectError(
       file(
         header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
           + #""b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: eight),
       "overlapping")
     expectError(
-      file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: eight), "leaving a gap")
+      file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: eight),
+      "byte 68: tensor 'a' starts there (data offset 4), leaving a gap")
     expectError(
       file(header: #"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, data: eight),
       "not a list of sizes")
@@ -128,7 +129,7 @@ struct SafeTensorsTests {
     expectError(file(header: "{\"a\":" + String(repeating: "[", count: 100_000), data: []), "not valid JSON")
     var badUTF8 = file(header: good, data: eight)
     badUTF8[9] = 0xFF
-    expectError(badUTF8, "not valid UTF-8")
+    expectError(badUTF8, "byte 9: the header is not valid UTF-8")
   }
 
   @Test func everyTruncationAndByteFlipIsHandledWithoutCrashing() throws {
