@@ -14,6 +14,8 @@ let harnesses: [(name: String, products: [String])] = [
   ("FuzzBLEU", ["LossLab"]),
   ("FuzzJSON", ["LossLab"]),
   ("FuzzReplay", ["LossLab"]),
+  ("FuzzARPA", ["LossLab"]),
+  ("FuzzSweepSpace", ["LossLab"]),
 ]
 
 let package = Package(

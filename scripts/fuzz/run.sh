@@ -15,7 +15,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 # Allocations beyond this are findings: no parser may allocate far more than its input.
 FUZZ_MALLOC_LIMIT_MB=${FUZZ_MALLOC_LIMIT_MB:-512}
 FUZZ_RSS_LIMIT_MB=${FUZZ_RSS_LIMIT_MB:-2048}
-ALL=(FuzzGridMap FuzzPreset FuzzShaping FuzzSafeTensors FuzzWAV FuzzManifest FuzzBLEU FuzzJSON FuzzReplay)
+ALL=(FuzzGridMap FuzzPreset FuzzShaping FuzzSafeTensors FuzzWAV FuzzManifest FuzzBLEU FuzzJSON FuzzReplay FuzzARPA FuzzSweepSpace)
 HARNESSES=("$@")
 [ ${#HARNESSES[@]} -eq 0 ] && HARNESSES=("${ALL[@]}")
 
@@ -50,6 +50,8 @@ seed() {  # harness -> seed files (the shipped files each parser reads)
     FuzzManifest) find Tests/Fixtures -name '*manifest*' 2>/dev/null ;;
     FuzzBLEU) find Tests/Fixtures/bleu -type f -size -64k 2>/dev/null | head -40 ;;
     FuzzJSON) find Tests/Fixtures -name '*.json' -size -64k 2>/dev/null | head -60 ;;
+    FuzzARPA) find Tests/Fixtures -name '*.arpa' -size -64k -o -name '*lexicon*' -size -64k -o -name 'tokens*.txt' -size -64k 2>/dev/null | head -20 ;;
+    FuzzSweepSpace) ls environments/sweeps/*.yaml 2>/dev/null ;;
     FuzzReplay) ;;  # the fixtures are megabytes: scripts/fuzz/seeds/FuzzReplay holds cut-down ones
   esac
 }
@@ -68,6 +70,12 @@ for h in "${HARNESSES[@]}"; do
     case "$h" in
       FuzzShaping) { printf '\001'; cat "$f"; } > "$corpus/$name" ;;
       FuzzBLEU) { printf '\000'; head -c 2048 "$f"; } > "$corpus/$name" ;;
+      FuzzARPA)  # selector: 0 ARPA model, 1 token list, 2 lexicon
+        case "$f" in
+          *.arpa) { printf '\000'; cat "$f"; } > "$corpus/$name" ;;
+          *tokens*) { printf '\001'; cat "$f"; } > "$corpus/$name" ;;
+          *) { printf '\002'; head -c 16384 "$f"; } > "$corpus/$name" ;;
+        esac ;;
       *) cp "$f" "$corpus/$name" ;;
     esac
   done < <(seed "$h")
