@@ -143,7 +143,7 @@ test-faults: deps
 	$(PYTHON) scripts/test_faults.py --bin $(BIN)
 
 # The parallel parts under the thread sanitizer (debug build in its own scratch folder).
-TSAN_FILTER := VectorEnvironmentTests|CompareTests|CTCLossTests|ProgressBarTests|InterruptTests|BLEUStatisticsTests|FeaturesTests
+TSAN_FILTER := VectorEnvironmentTests|ContinuousVectorTests|CompareTests|CTCLossTests|ProgressBarTests|InterruptTests|BLEUStatisticsTests|FeaturesTests|SpeechTests|HostilePresetTests|SweepStudyTests
 test-tsan: deps
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --sanitize=thread --scratch-path .build/tsan --filter '$(TSAN_FILTER)'
 

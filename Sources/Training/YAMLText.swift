@@ -21,8 +21,43 @@ enum YAMLText {
     return try outcome.value!.get()
   }
 
+  /// Deepest flow nesting (`[`, `{`) accepted. Presets and spaces need 2; Yams' time grows with
+  /// the depth (30,000 levels took over a minute in the fuzzing build), so deeper is refused first.
+  static let maximumFlowDepth = 64
+
+  /// Refuses flow nesting deeper than ``maximumFlowDepth`` at the bracket that exceeds it. Counts
+  /// brackets anywhere outside comments (a scalar holding 64 unmatched `[` is no preset either).
+  static func checkFlowDepth(_ text: String, file: String) throws {
+    var depth = 0
+    var line = 1
+    var column = 0
+    var inComment = false
+    var previous: Unicode.Scalar = "\n"
+    for scalar in text.unicodeScalars {
+      column += 1
+      switch scalar {
+      case "\n":
+        line += 1
+        column = 0
+        inComment = false
+      case "#" where previous == " " || previous == "\t" || previous == "\n":
+        inComment = true
+      case "[" where !inComment, "{" where !inComment:
+        depth += 1
+        if depth > maximumFlowDepth {
+          throw ConfigError("\(file):\(line):\(column): nesting deeper than \(maximumFlowDepth) levels")
+        }
+      case "]" where !inComment, "}" where !inComment:
+        depth = max(0, depth - 1)
+      default: break
+      }
+      previous = scalar
+    }
+  }
+
   /// The node tree of `text`, with Yams' errors turned into `FILE:LINE:COLUMN: not valid YAML`.
   static func compose(_ text: String, file: String) throws -> Node? {
+    try checkFlowDepth(text, file: file)
     do { return try onLargeStack { try Yams.compose(yaml: text) } } catch let error as YamlError {
       throw ConfigError(message(error, file: file))
     } catch {

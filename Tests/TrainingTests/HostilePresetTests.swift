@@ -33,6 +33,10 @@ import Training
       ("env: cartpole\nn_steps: [1\n", "p.yaml:3:1: not valid YAML"),
       ("env: cartpole\nenv_options: 3\n", "p.yaml:2:14: env_options must be a mapping"),
       ("- gamma\n", "p.yaml:1:1: expected a mapping"),
+      (
+        "env: cartpole # [[[[\nnet_arch: " + String(repeating: "[", count: 65),
+        "p.yaml:2:75: nesting deeper than 64"
+      ),
     ]
     for (text, expected) in cases {
       do {
