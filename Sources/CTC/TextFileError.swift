@@ -23,12 +23,15 @@ struct TextFields {
     var column: Int
   }
 
-  /// Calls `body(lineNumber, fields)` for every line (empty lines give no fields).
+  /// Calls `body(lineNumber, fields)` for every line (empty lines give no fields). Lines end at
+  /// "\n" (or "\r\n"), as an editor numbers them; other vertical space (\v, \f, a lone \r) separates
+  /// fields like blanks, as C's `isspace` does for flashlight (fuzzing found error lines beyond
+  /// the file's last line when \v counted as a line break).
   static func forEachLine(
     _ text: String, _ body: (Int, [Field]) throws(TextFileError) -> Void
   ) throws(TextFileError) {
     var lineNumber = 0
-    for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+    for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       lineNumber += 1
       try body(lineNumber, fields(of: line))
     }
@@ -43,7 +46,7 @@ struct TextFields {
     while i < line.endIndex {
       let c = line[i]
       column += 1
-      if c == " " || c == "\t" {
+      if c == " " || c == "\t" || c == "\r" || c == "\u{0B}" || c == "\u{0C}" {
         if let s = start {
           out.append(Field(text: line[s..<i], column: startColumn))
           start = nil

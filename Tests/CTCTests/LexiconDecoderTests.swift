@@ -148,6 +148,25 @@ struct DecoderReference: Sendable {
     #expect(failure(bigram).hasPrefix("m.arpa:8:8:"))
   }
 
+  /// Lines are numbered as an editor numbers them: \v, \f and a lone \r separate fields, they
+  /// do not start lines (FuzzARPA found "line 36" in an 8-line token list of \v bytes);
+  /// "\r\n" ends a line.
+  @Test func textFileLinesAreEditorLines() {
+    func failure(_ body: () throws -> Void) -> String {
+      do {
+        try body()
+        return "parsed"
+      } catch { return "\(error)" }
+    }
+    let vertical = "-\n|\na\u{01}" + String(repeating: "\u{0B}", count: 32) + "-\n|\n"
+    #expect(failure { _ = try TokenDictionary.parse(vertical, file: "t.txt") }.hasPrefix("t.txt:3:"))
+    let crlf = "-\r\n|\r\na\r\na\r\n"
+    #expect(
+      failure { _ = try TokenDictionary.parse(crlf, file: "t.txt") }.hasPrefix(
+        "t.txt:4:1: repeated token 'a'"))
+    #expect((try? TokenDictionary.parse("-\r\n|\r\na\r\n").tokens) == ["-", "|", "a"])
+  }
+
   @Test func backoffArithmeticByHand() throws {
     // p(b | a) listed; p(a | b) backs off: bo(b) + p(a); unknown words score as <unk>.
     let text = """
