@@ -88,6 +88,10 @@ public final class PPO {
   var stepGaussian: [Float] = []
   var stepEnvActions: [Float] = []
   var explorationMatrices: [Float]? = nil
+  /// Whether eligible policies update through ``FusedActorCriticUpdate`` (default) or the tape.
+  public var useFusedUpdate = true
+  var fusedUpdate: FusedActorCriticUpdate?
+  var fusedUpdateChecked = false
 
   public static let episodeWindow = 100
 
@@ -266,6 +270,7 @@ public final class PPO {
 
   /// `n_epochs` passes of minibatch Adam steps on the PPO loss over the current rollout.
   func train() throws -> TrainStats {
+    if let fused = fusedUpdateIfEligible() { return try trainFused(fused) }
     let progress = progressRemaining
     var stats = TrainStats()
     stats.learningRate = config.learningRate.value(progressRemaining: progress)

@@ -239,7 +239,7 @@ enum OptionTable {
       path: ["bench", "ppo"], base: [],
       options: [
         o("--preset", .text), o("--env", .text), o("--steps", .count), o("--seed", .seed),
-        o("--threads", .count), o("--eval-every", .count),
+        o("--threads", .count), o("--eval-every", .count), o("--update", .text), o("--kernels", .text),
       ]),
     Command(
       path: ["demo", "regression"], base: [],
