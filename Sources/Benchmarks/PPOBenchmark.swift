@@ -26,6 +26,9 @@ public enum PPOBenchmark {
     public var stepsPerSecond: Double
     public var rolloutSeconds: Double
     public var updateSeconds: Double
+    /// Thread CPU seconds of rollouts and updates (wall time minus waiting for a core).
+    public var rolloutCPUSeconds: Double
+    public var updateCPUSeconds: Double
     public var gradientSteps: Int
     public var microsecondsPerGradientStep: Double
     public var peakMemoryMB: Double
@@ -41,8 +44,8 @@ public enum PPOBenchmark {
     /// `openblas_get_corename()`: the OpenBLAS kernels in use (tape path, rollouts).
     public var openblasCore: String
     /// Multiply-adds x 2 of forward + backward of both MLPs for one full minibatch (see
-    /// `gradientStepFlops`), the update phase's achieved rate, the measured single-thread sgemm
-    /// peak (512^3, best of 5) and the ratio achieved / peak.
+    /// `gradientStepFlops`), the update phase's achieved rate over its CPU time, the measured
+    /// single-thread sgemm peak (512^3, best of 5) and the ratio achieved / peak.
     public var flopsPerGradientStep: Double
     public var updateGflops: Double
     public var sgemmPeakGflops: Double
@@ -57,6 +60,7 @@ public enum PPOBenchmark {
       case peakMemoryMB = "peak_memory_mb", evalEvery = "eval_every", firstEvalAtLeast475 =
         "first_eval_at_least_475"
       case finalEvalMeanReturn = "final_eval_mean_return"
+      case rolloutCPUSeconds = "rollout_cpu_seconds", updateCPUSeconds = "update_cpu_seconds"
       case updatePath = "update_path", kernelPathsAvailable = "kernel_paths_available"
       case openblasCore = "openblas_corename", flopsPerGradientStep = "flop_per_gradient_step"
       case updateGflops = "update_gflops", sgemmPeakGflops = "sgemm_peak_gflops"
@@ -102,12 +106,13 @@ public enum PPOBenchmark {
     let flops = gradientStepFlops(
       observationSize: spec.makeVector(numEnvs: 1).observationSize, actionCount: ppo.policy.actionCount,
       netArch: preset.config.netArch, batch: Swift.min(preset.config.batchSize, preset.config.rolloutSize))
-    let achieved = flops * Double(gradientSteps) / Swift.max(ppo.updateSeconds, 1e-9) / 1e9
+    let achieved = flops * Double(gradientSteps) / Swift.max(ppo.updateCPUSeconds, 1e-9) / 1e9
     return Result(
       env: spec.name, preset: preset.name, seed: seed, timesteps: ppo.numTimesteps, threads: threads,
       wallSeconds: timed, cpuSeconds: cpu, stepsPerSecond: Double(ppo.numTimesteps) / timed,
       rolloutSeconds: ppo.rolloutSeconds,
-      updateSeconds: ppo.updateSeconds, gradientSteps: gradientSteps,
+      updateSeconds: ppo.updateSeconds, rolloutCPUSeconds: ppo.rolloutCPUSeconds,
+      updateCPUSeconds: ppo.updateCPUSeconds, gradientSteps: gradientSteps,
       microsecondsPerGradientStep: ppo.updateSeconds / Double(Swift.max(gradientSteps, 1)) * 1e6,
       peakMemoryMB: Timing.peakMemoryMB(), evalEvery: evalEvery, firstEvalAtLeast475: firstHit,
       finalEvalMeanReturn: lastEval,

@@ -244,11 +244,15 @@ void ll_ac_forward(const ll_ac_shape *shape, const float *p, float *work, int n,
                    float *logits, float *values) {
   layout l = make_layout(shape);
   workspace w = make_workspace(&l, shape->maxBatch, work);
-  for (int k = 0; k < n; k++)
-    for (int j = 0; j < l.d; j++) w.xt[(long)j * n + k] = observations[(long)k * l.d + j];
-  forward(&l, shape->activation, p, &w, n);
+  // A few rows (a rollout step over a handful of environments) are padded with zero columns to
+  // a whole number of 16-lane vectors, so they run the vector loops rather than the scalar tail.
+  int np = (n + 15) / 16 * 16;
+  if (np > shape->maxBatch) np = n;
+  for (int k = 0; k < np; k++)
+    for (int j = 0; j < l.d; j++) w.xt[(long)j * np + k] = k < n ? observations[(long)k * l.d + j] : 0.0f;
+  forward(&l, shape->activation, p, &w, np);
   for (int k = 0; k < n; k++) {
-    for (int a = 0; a < l.A; a++) logits[(long)k * l.A + a] = w.logits[(long)a * n + k];
+    for (int a = 0; a < l.A; a++) logits[(long)k * l.A + a] = w.logits[(long)a * np + k];
     values[k] = w.values[k];
   }
 }

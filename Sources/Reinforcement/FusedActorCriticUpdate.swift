@@ -96,6 +96,26 @@ final class FusedActorCriticUpdate {
     }
   }
 
+  /// Copies the parameters' values into the flat buffer.
+  func loadParameters() {
+    var offset = 0
+    for p in parameters {
+      let n = p.value.count
+      p.value.data.withUnsafeBufferPointer { (params + offset).update(from: $0.baseAddress!, count: n) }
+      offset += n
+    }
+  }
+
+  /// Logits `[n, actions]` and values `[n]` for observations `[n, observationSize]` (n <=
+  /// `maxBatch`) from the flat parameters.
+  func forward(_ observations: [Float], count n: Int) -> (logits: Tensor, values: Tensor) {
+    let a = Int(shape.actionCount)
+    var logits = [Float](repeating: 0, count: n * a)
+    var values = [Float](repeating: 0, count: n)
+    ll_ac_forward(&shape, params, work, Int32(n), observations, &logits, &values)
+    return (Tensor(shape: [n, a], data: logits), Tensor(shape: [n], data: values))
+  }
+
   /// Writes the flat parameters back into the `Parameter`s and the moments and step count into
   /// `optimizer`.
   func store(optimizer: Adam, stepCount: Int) {

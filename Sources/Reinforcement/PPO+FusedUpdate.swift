@@ -5,6 +5,17 @@ import NeuralNets
 import Tensors
 
 extension PPO {
+  static func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+
+  /// CPU seconds of the calling thread.
+  static func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+  }
+
   /// The update's implementation: "fused-<isa>" (``FusedActorCriticUpdate`` with the kernels of
   /// ``KernelPath/current``) or "tape" (box action spaces, a shared trunk, `useFusedUpdate`
   /// off).
@@ -20,6 +31,16 @@ extension PPO {
         policy: policy, parameters: optimizer.parameters, maxBatch: Swift.min(config.batchSize, buffer.count))
     }
     return fusedUpdate
+  }
+
+  /// Logits and values of a categorical policy for the rollout's step `step`: the fused kernels'
+  /// forward pass where the update is fused (parameters loaded at step 0), else the tensor one.
+  func rolloutForward(_ observations: [Float], count n: Int, step: Int) -> (logits: Tensor, values: Tensor) {
+    guard let fused = fusedUpdateIfEligible(), n <= fused.maxBatch else {
+      return policy.forward(Tensor(shape: [n, buffer.observationSize], data: observations))
+    }
+    if step == 0 { fused.loadParameters() }
+    return fused.forward(observations, count: n)
   }
 
   /// ``train()`` on the fused kernels: the same minibatches (same shuffles), loss, statistics,
