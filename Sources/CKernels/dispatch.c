@@ -139,7 +139,12 @@ void ll_adam(long n, float *w, const float *g, float *m, float *v, float beta1, 
 }
 
 double ll_sum_squares(long n, const float *x) {
-  double s = 0;
-  for (long i = 0; i < n; i++) s += (double)x[i] * (double)x[i];
+  // Eight independent partial sums (a fixed order, so the result is reproducible).
+  double part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  long i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) part[j] += (double)x[i + j] * (double)x[i + j];
+  double s = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+  for (; i < n; i++) s += (double)x[i] * (double)x[i];
   return s;
 }
