@@ -91,8 +91,9 @@ public final class PPO {
   var stepGaussian: [Float] = []
   var stepEnvActions: [Float] = []
   var explorationMatrices: [Float]? = nil
-  /// Whether eligible policies update through ``FusedActorCriticUpdate`` (default) or the tape.
-  public var useFusedUpdate = true
+  /// Whether eligible policies update through ``FusedActorCriticUpdate`` or the tape. Default:
+  /// fused where the CPU has AVX2 or AVX-512 (the portable kernels are slower than OpenBLAS).
+  public var useFusedUpdate = KernelPath.best != .portable
   var fusedUpdate: FusedActorCriticUpdate?
   var fusedUpdateChecked = false
 

@@ -38,8 +38,10 @@ struct BenchPPOCommand: ParsableCommand {
   var evalEvery = 5_000
 
   @Option(
-    help: "PPO update implementation: fused (the C kernels where the policy allows, else the tape) or tape.")
-  var update = "fused"
+    help:
+      "PPO update implementation: auto (fused where the CPU has AVX2 or AVX-512), fused (the C kernels where the policy allows, else the tape) or tape."
+  )
+  var update = "auto"
 
   @Option(
     help:
@@ -55,8 +57,8 @@ struct BenchPPOCommand: ParsableCommand {
     try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try ThreadsOption.check(threads)
     try Allowed.check("--eval-every", evalEvery, 0...Limits.steps)
-    guard ["fused", "tape"].contains(update) else {
-      throw ValidationError("--update must be fused or tape, got '\(update)'")
+    guard ["auto", "fused", "tape"].contains(update) else {
+      throw ValidationError("--update must be auto, fused or tape, got '\(update)'")
     }
     let names = ["best"] + KernelPath.allCases.map(\.name)
     guard names.contains(kernels) else {
@@ -86,7 +88,7 @@ struct BenchPPOCommand: ParsableCommand {
     KernelPath.select(KernelPath.allCases.first { $0.name == kernels } ?? KernelPath.best)
     let result = try PPOBenchmark.run(
       preset: chosen, seed: seed, timesteps: steps, threads: threads, evalEvery: evalEvery,
-      useFusedUpdate: update == "fused")
+      useFusedUpdate: update == "auto" ? nil : update == "fused")
     if json {
       try printJSON(result)
     } else {
