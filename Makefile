@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
 APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
 
-.PHONY: deps build test demo bench format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures check-rliable rliable-fixtures fuzz fuzz-ci test-faults test-tsan
+.PHONY: deps build test demo bench bench-peers format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures check-rliable rliable-fixtures fuzz fuzz-ci test-faults test-tsan
 
 # System dependencies: installed with apt-get only when missing.
 deps:
@@ -32,6 +32,12 @@ demo: build
 bench: build
 	$(BIN) bench tensor --json
 	$(BIN) bench ppo --json
+
+# PPO peers on this machine in the same sitting (BENCHMARKS.md): SB3 with one torch thread and a
+# PureJaxRL-style JAX PPO on gymnax, both on one core; prints SKIPPED when packages are missing.
+bench-peers: build
+	taskset -c 0 $(BIN) bench ppo --json --eval-every 0
+	taskset -c 0 python3 scripts/bench_peers.py
 
 # Python-side checks that the ecosystem's own tools read LossLab's files (scripts/*.py). Installs
 # the Python packages with pip (a failed install does not fail the target: each script then prints

@@ -25,12 +25,16 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]),
+    // Small dense kernels in C (AVX-512 / AVX2+FMA / portable, chosen at startup) for the fused
+    // PPO update.
+    .target(name: "CKernels"),
     // Numerics.
     .target(name: "Tensors", dependencies: ["Core", "COpenBLAS"]),
     .target(name: "NeuralNets", dependencies: ["Core", "Tensors"]),
     // Reinforcement learning.
     .target(name: "Environments", dependencies: ["Core"]),
-    .target(name: "Reinforcement", dependencies: ["Core", "Tensors", "NeuralNets", "Environments"]),
+    .target(
+      name: "Reinforcement", dependencies: ["Core", "CKernels", "Tensors", "NeuralNets", "Environments"]),
     // Sequences.
     .target(name: "Speech", dependencies: ["Core", "Tensors"]),
     .target(name: "CTC", dependencies: ["Core", "Tensors", "NeuralNets", "Speech"]),
@@ -62,7 +66,8 @@ let package = Package(
     .target(
       name: "Benchmarks",
       dependencies: [
-        "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC", "BLEU",
+        "Core", "COpenBLAS", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC",
+        "BLEU",
         "Runs", "Training",
       ]),
     .executableTarget(
@@ -82,7 +87,9 @@ let package = Package(
     .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "Core", "TestSupport"]),
     .testTarget(
       name: "ReinforcementTests",
-      dependencies: ["Reinforcement", "Environments", "NeuralNets", "Tensors", "Core", "TestSupport"]),
+      dependencies: [
+        "Reinforcement", "CKernels", "Environments", "NeuralNets", "Tensors", "Core", "TestSupport",
+      ]),
     .testTarget(name: "SpeechTests", dependencies: ["Speech", "Tensors", "Core", "TestSupport"]),
     .testTarget(
       name: "CTCTests", dependencies: ["CTC", "Speech", "NeuralNets", "Tensors", "Core", "TestSupport"]),

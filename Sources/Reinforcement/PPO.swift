@@ -66,6 +66,9 @@ public final class PPO {
   /// in updates (minibatch gradient steps), in this process.
   public private(set) var rolloutSeconds = 0.0
   public private(set) var updateSeconds = 0.0
+  /// The same as CPU seconds of the calling thread (wall time on a shared machine counts waiting).
+  public private(set) var rolloutCPUSeconds = 0.0
+  public private(set) var updateCPUSeconds = 0.0
   /// The last 100 finished training episodes (SB3's `ep_info_buffer`).
   public internal(set) var recentEpisodes: [EpisodeRecord] = []
   /// Every finished training episode's count (for progress displays).
@@ -88,6 +91,11 @@ public final class PPO {
   var stepGaussian: [Float] = []
   var stepEnvActions: [Float] = []
   var explorationMatrices: [Float]? = nil
+  /// Whether eligible policies update through ``FusedActorCriticUpdate`` or the tape. Default:
+  /// fused where the CPU has AVX2 or AVX-512 (the portable kernels are slower than OpenBLAS).
+  public var useFusedUpdate = KernelPath.best != .portable
+  var fusedUpdate: FusedActorCriticUpdate?
+  var fusedUpdateChecked = false
 
   public static let episodeWindow = 100
 
@@ -200,7 +208,7 @@ public final class PPO {
       if let gaussian = policy.gaussian {
         values = stepContinuous(gaussian, step: t, using: &rng)
       } else {
-        let (logits, v) = policy.forward(Tensor(shape: [n, d], data: lastObservations))
+        let (logits, v) = rolloutForward(lastObservations, count: n, step: t)
         values = v
         CategoricalPolicy.act(
           logits: logits, deterministic: false, using: &rng, actions: &stepActions, logProbs: &stepLogProbs)
@@ -266,6 +274,7 @@ public final class PPO {
 
   /// `n_epochs` passes of minibatch Adam steps on the PPO loss over the current rollout.
   func train() throws -> TrainStats {
+    if let fused = fusedUpdateIfEligible() { return try trainFused(fused) }
     let progress = progressRemaining
     var stats = TrainStats()
     stats.learningRate = config.learningRate.value(progressRemaining: progress)
@@ -374,19 +383,17 @@ public final class PPO {
   /// One iteration: collect a rollout, then update. Returns the update's statistics.
   @discardableResult
   public func iterate() throws -> TrainStats {
-    let t0 = ContinuousClock.now
+    let (t0, c0) = (ContinuousClock.now, PPO.threadCPUSeconds())
     collectRollout()
-    let t1 = ContinuousClock.now
+    let (t1, c1) = (ContinuousClock.now, PPO.threadCPUSeconds())
     let stats = try train()
-    let t2 = ContinuousClock.now
+    let (t2, c2) = (ContinuousClock.now, PPO.threadCPUSeconds())
     rolloutSeconds += PPO.seconds(t1 - t0)
     updateSeconds += PPO.seconds(t2 - t1)
+    rolloutCPUSeconds += c1 - c0
+    updateCPUSeconds += c2 - c1
     iterations += 1
     return stats
-  }
-
-  static func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
   }
 
   // MARK: Acting

@@ -37,6 +37,17 @@ struct BenchPPOCommand: ParsableCommand {
     help: "Untimed 20-episode deterministic evaluation every N steps (0: none).")
   var evalEvery = 5_000
 
+  @Option(
+    help:
+      "PPO update implementation: auto (fused where the CPU has AVX2 or AVX-512), fused (the C kernels where the policy allows, else the tape) or tape."
+  )
+  var update = "auto"
+
+  @Option(
+    help:
+      "Instruction set of the fused kernels: best (what this CPU runs best), avx512, avx2 or portable.")
+  var kernels = "best"
+
   @Flag(help: "Print JSON.")
   var json = false
 
@@ -46,6 +57,20 @@ struct BenchPPOCommand: ParsableCommand {
     try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try ThreadsOption.check(threads)
     try Allowed.check("--eval-every", evalEvery, 0...Limits.steps)
+    guard ["auto", "fused", "tape"].contains(update) else {
+      throw ValidationError("--update must be auto, fused or tape, got '\(update)'")
+    }
+    let names = ["best"] + KernelPath.allCases.map(\.name)
+    guard names.contains(kernels) else {
+      throw ValidationError("--kernels must be one of \(names.joined(separator: ", ")), got '\(kernels)'")
+    }
+    if let path = KernelPath.allCases.first(where: { $0.name == kernels }),
+      !KernelPath.available.contains(path)
+    {
+      throw ValidationError(
+        "--kernels: this CPU does not run \(kernels) (available: \(KernelPath.available.map(\.name).joined(separator: ", ")))"
+      )
+    }
   }
 
   func run() throws {
@@ -60,8 +85,10 @@ struct BenchPPOCommand: ParsableCommand {
     } else {
       chosen = try PPOPreset.resolve(preset)
     }
+    KernelPath.select(KernelPath.allCases.first { $0.name == kernels } ?? KernelPath.best)
     let result = try PPOBenchmark.run(
-      preset: chosen, seed: seed, timesteps: steps, threads: threads, evalEvery: evalEvery)
+      preset: chosen, seed: seed, timesteps: steps, threads: threads, evalEvery: evalEvery,
+      useFusedUpdate: update == "auto" ? nil : update == "fused")
     if json {
       try printJSON(result)
     } else {
@@ -72,6 +99,12 @@ struct BenchPPOCommand: ParsableCommand {
           result.env, result.timesteps, result.wallSeconds, result.stepsPerSecond, result.rolloutSeconds,
           result.updateSeconds, result.microsecondsPerGradientStep, result.gradientSteps, result.peakMemoryMB)
       )
+      print(
+        String(
+          format: "update: %@, %.1f GFLOP/s (%.0f%% of the %.1f GFLOP/s sgemm peak); OpenBLAS core %@",
+          result.updatePath, result.updateGflops, 100 * result.updateFractionOfSgemmPeak,
+          result.sgemmPeakGflops,
+          result.openblasCore))
       if let hit = result.firstEvalAtLeast475 {
         print("first deterministic evaluation >= 475 after \(hit) steps")
       }

@@ -223,7 +223,9 @@ enum OptionTable {
       options: [o("--mle", .text), o("--mrt", .text), o("--split", .choice), o("--beam", .count)]),
     Command(
       path: ["bench", "env"], base: [],
-      options: [o("--seconds", .real(negativeAllowed: false)), o("--trials", .count)]),
+      options: [
+        o("--seconds", .real(negativeAllowed: false)), o("--trials", .count), o("--vector-sizes", .text),
+      ]),
     Command(
       path: ["bench", "speech"], base: [],
       options: [o("--utterances", .count), o("--engine", .choice), o("--out", .text)]),
@@ -239,7 +241,7 @@ enum OptionTable {
       path: ["bench", "ppo"], base: [],
       options: [
         o("--preset", .text), o("--env", .text), o("--steps", .count), o("--seed", .seed),
-        o("--threads", .count), o("--eval-every", .count),
+        o("--threads", .count), o("--eval-every", .count), o("--update", .text), o("--kernels", .text),
       ]),
     Command(
       path: ["demo", "regression"], base: [],
