@@ -139,12 +139,15 @@ def main():
             return [decoder.decode(e.ctypes.data, e.shape[0], e.shape[1])[0] for e in items]
 
         best = run_pass()
-        times = []
+        times, cpu_times = [], []
         for _ in range(args.repeats):
+            cpu_start = time.thread_time()
             start = time.perf_counter()
             run_pass()
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.thread_time() - cpu_start)
         seconds = sorted(times)[len(times) // 2]
+        cpu_seconds = sorted(cpu_times)[len(cpu_times) // 2]
         same = True
         for h, b in zip(r["hypotheses"], best):
             if r["decoder"] == "lexicon":
@@ -159,15 +162,20 @@ def main():
                      "losslab_real_time_factor": r["real_time_factor"],
                      "flashlight_utterances_per_second": len(items) / seconds,
                      "flashlight_real_time_factor": seconds / (frames * frame_seconds),
+                     "losslab_cpu_seconds": r["cpu_seconds"], "flashlight_cpu_seconds": cpu_seconds,
                      "identical": same})
     print(f"{len(items)} utterances, {frames} frames, {frame_seconds} s per frame; median of {args.repeats}")
-    print(f"{'decoder':14s} {'LM':3s} {'beam':>4s} {'LossLab utt/s':>14s} {'RTF':>9s} "
-          f"{'flashlight utt/s':>17s} {'RTF':>9s} {'speed-up':>8s} identical")
+    print("wall clock (utt/s, real-time factor) and CPU seconds of the decoding thread per pass; "
+          "speed-up = flashlight CPU s / LossLab CPU s")
+    print(f"{'decoder':14s} {'LM':3s} {'beam':>4s} {'LossLab utt/s':>14s} {'RTF':>9s} {'CPU s':>7s} "
+          f"{'flashlight utt/s':>17s} {'RTF':>9s} {'CPU s':>7s} {'speed-up':>8s} identical")
     for row in rows:
         print(f"{row['decoder']:14s} {'yes' if row['lm'] else 'no':3s} {row['beam_size']:4d} "
               f"{row['losslab_utterances_per_second']:14.1f} {row['losslab_real_time_factor']:9.5f} "
+              f"{row['losslab_cpu_seconds']:7.3f} "
               f"{row['flashlight_utterances_per_second']:17.1f} {row['flashlight_real_time_factor']:9.5f} "
-              f"{row['losslab_utterances_per_second'] / row['flashlight_utterances_per_second']:8.2f} "
+              f"{row['flashlight_cpu_seconds']:7.3f} "
+              f"{row['flashlight_cpu_seconds'] / max(row['losslab_cpu_seconds'], 1e-9):8.2f} "
               f"{'yes' if row['identical'] else 'NO'}")
     with open(args.out, "w") as f:
         json.dump({"frames": frames, "utterances": len(items), "rows": rows}, f, indent=1)

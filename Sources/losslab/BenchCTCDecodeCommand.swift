@@ -39,6 +39,13 @@ struct BenchCTCDecodeCommand: ParsableCommand {
 
   static let beamSizes = [1, 10, 50, 100]
 
+  /// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`).
+  static func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+  }
+
   func validate() throws {
     try Allowed.path("--emissions", emissions)
     try Allowed.path("--tokens", tokens)
@@ -62,12 +69,16 @@ struct BenchCTCDecodeCommand: ParsableCommand {
     var beamSize: Int
     var beamThreshold: Double
     var lmWeight: Double
+    /// Median wall-clock seconds of one pass over all utterances.
     var seconds: Double
+    /// Median CPU seconds of the decoding thread for one pass (less sensitive to a loaded machine).
+    var cpuSeconds: Double
     var utterancesPerSecond: Double
     var realTimeFactor: Double
     var hypotheses: [Hypothesis]
     enum CodingKeys: String, CodingKey {
       case decoder, lm, seconds, hypotheses
+      case cpuSeconds = "cpu_seconds"
       case beamSize = "beam_size"
       case beamThreshold = "beam_threshold"
       case lmWeight = "lm_weight"
@@ -125,16 +136,21 @@ struct BenchCTCDecodeCommand: ParsableCommand {
         }
         let best = pass()
         var times: [Double] = []
+        var cpuTimes: [Double] = []
         for _ in 0..<repeats {
+          let cpuStart = Self.threadCPUSeconds()
           let start = DispatchTime.now().uptimeNanoseconds
           _ = pass()
           times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+          cpuTimes.append(Self.threadCPUSeconds() - cpuStart)
         }
         let median = times.sorted()[times.count / 2]
+        let cpuMedian = cpuTimes.sorted()[cpuTimes.count / 2]
         results.append(
           Result(
             decoder: name, lm: useLM, beamSize: beam, beamThreshold: beamThreshold, lmWeight: o.lmWeight,
-            seconds: median, utterancesPerSecond: Double(batch.count) / max(median, 1e-12),
+            seconds: median, cpuSeconds: cpuMedian,
+            utterancesPerSecond: Double(batch.count) / max(median, 1e-12),
             realTimeFactor: median / (Double(max(frames, 1)) * frameSeconds),
             hypotheses: best.map { r in
               Hypothesis(
