@@ -139,6 +139,10 @@ struct BeamHypothesis {
 struct BeamCandidates {
   var candidates: [BeamHypothesis] = []
   var best = -Double.infinity
+  /// Scratch of `store`, kept between frames so a frame allocates only its result.
+  var keys: [MergeKey] = []
+  var merged: [BeamHypothesis] = []
+  var ranked: [RankKey] = []
 
   mutating func reset() {
     candidates.removeAll(keepingCapacity: true)
@@ -154,10 +158,9 @@ struct BeamCandidates {
 
   /// Candidates within `threshold` of the best, identical states merged (the best score, or
   /// log-added ones), the `beamSize` best by descending score (ties: state order).
-  func store(beamSize: Int, threshold: Double, logAdd: Bool) -> [BeamHypothesis] {
+  mutating func store(beamSize: Int, threshold: Double, logAdd: Bool) -> [BeamHypothesis] {
     let floor = best - threshold
-    var keys: [MergeKey] = []
-    keys.reserveCapacity(candidates.count)
+    keys.removeAll(keepingCapacity: true)
     for (i, c) in candidates.enumerated() where c.score >= floor {
       keys.append(MergeKey(c, index: Int32(i)))
     }
@@ -168,8 +171,7 @@ struct BeamCandidates {
       if a.score != b.score { return a.score > b.score }
       return a.index < b.index
     }
-    var merged: [BeamHypothesis] = []
-    merged.reserveCapacity(keys.count)
+    merged.removeAll(keepingCapacity: true)
     var previous = keys[0]
     for (n, k) in keys.enumerated() {
       let c = candidates[Int(k.index)]
@@ -187,7 +189,8 @@ struct BeamCandidates {
       }
       previous = k
     }
-    var ranked = merged.indices.map { RankKey(score: merged[$0].score, index: $0) }
+    ranked.removeAll(keepingCapacity: true)
+    for i in merged.indices { ranked.append(RankKey(score: merged[i].score, index: i)) }
     if ranked.count > beamSize { RankKey.select(&ranked, best: beamSize) }
     ranked.sort { $0.better($1) }
     return ranked.map { merged[$0.index] }
@@ -270,11 +273,11 @@ func finalResults(_ frames: [[BeamHypothesis]]) -> [BeamDecodeResult] {
   }
 }
 
-/// The tokens tried at one frame: all in index order when `limit >= count`, else the `limit`
-/// most probable (ties to the lower index).
-func frameTokens(_ row: ArraySlice<Float>, limit: Int?) -> [Int] {
+/// The tokens tried at one frame: all in index order (`all`, shared) when `limit >= count`, else
+/// the `limit` most probable (ties to the lower index).
+func frameTokens(_ row: ArraySlice<Float>, limit: Int?, all: [Int]) -> [Int] {
   let n = row.count
-  guard let limit, limit < n else { return Array(0..<n) }
+  guard let limit, limit < n else { return all.count == n ? all : Array(0..<n) }
   let base = row.startIndex
   let sorted = (0..<n).sorted { a, b in
     row[base + a] != row[base + b] ? row[base + a] > row[base + b] : a < b

@@ -64,10 +64,11 @@ public struct LexiconDecoder: Sendable {
     ]
     beams.reserveCapacity(frames + 2)
     var candidates = BeamCandidates()
+    let allTokens = Array(0..<classes)
     let base = emissions.startIndex
     for t in 0..<frames {
       let row = emissions[(base + t * classes)..<(base + (t + 1) * classes)]
-      let tried = frameTokens(row, limit: o.beamSizeToken)
+      let tried = frameTokens(row, limit: o.beamSizeToken, all: allTokens)
       candidates.reset()
       let previous = beams[t]
       for (p, prev) in previous.enumerated() {

@@ -31,10 +31,11 @@ public struct LexiconFreeDecoder: Sendable {
     ]
     beams.reserveCapacity(frames + 2)
     var candidates = BeamCandidates()
+    let allTokens = Array(0..<classes)
     let base = emissions.startIndex
     for t in 0..<frames {
       let row = emissions[(base + t * classes)..<(base + (t + 1) * classes)]
-      let tried = frameTokens(row, limit: o.beamSizeToken)
+      let tried = frameTokens(row, limit: o.beamSizeToken, all: allTokens)
       candidates.reset()
       for (p, prev) in beams[t].enumerated() {
         let parent = Int32(p)

@@ -22,6 +22,9 @@ public struct SpeechCorpusConfig: Sendable, Equatable {
   public var devFraction = 0.1
   public var testFraction = 0.1
   public var sampleRate = 16000
+  /// Transcripts to draw from (each utterance one line, uniformly; a-z and single spaces); nil
+  /// for digit strings of `minWords...maxWords` words.
+  public var sentences: [String]? = nil
 
   public init() {}
 }
@@ -90,8 +93,12 @@ public enum SpeechCorpus {
         preconditionFailure("SpeechCorpus.plan: no speakers for the \(split) split")
       }
       let speaker = pool[rng.int(below: pool.count)]
-      let count = config.minWords + rng.int(below: config.maxWords - config.minWords + 1)
-      let words = (0..<count).map { _ in SpeechUnits.digitWords[rng.int(below: SpeechUnits.digitWords.count)]
+      let words: [String]
+      if let sentences = config.sentences, !sentences.isEmpty {
+        words = sentences[rng.int(below: sentences.count)].split(separator: " ").map(String.init)
+      } else {
+        let count = config.minWords + rng.int(below: config.maxWords - config.minWords + 1)
+        words = (0..<count).map { _ in SpeechUnits.digitWords[rng.int(below: SpeechUnits.digitWords.count)] }
       }
       let snr = rng.uniform(config.snrDb.lowerBound, config.snrDb.upperBound)
       plan.append(

@@ -30,6 +30,8 @@ public struct EspeakEngine: SpeechEngine {
   public var testSpeakers: Int
   /// Where espeak-ng's raw output goes for the moment it takes to read it back.
   public var scratchFolder: URL
+  /// Speed, pitch and telephone-band augmentation of every utterance; nil for none.
+  public var augmentation: SpeechAugmentation?
   public var name: String { "espeak-ng" }
 
   public static let defaultLanguages = [
@@ -42,7 +44,8 @@ public struct EspeakEngine: SpeechEngine {
   public init(
     languages: [String] = defaultLanguages, variants: [String] = defaultVariants,
     testVoice: String = defaultTestVoice,
-    speakersPerVoice: Int = 2, testSpeakers: Int = 6, scratchFolder: URL
+    speakersPerVoice: Int = 2, testSpeakers: Int = 6, scratchFolder: URL,
+    augmentation: SpeechAugmentation? = nil
   ) throws {
     guard let exe = EspeakEngine.locate() else {
       throw SpeechCorpusError(
@@ -63,6 +66,7 @@ public struct EspeakEngine: SpeechEngine {
     self.speakersPerVoice = speakersPerVoice
     self.testSpeakers = testSpeakers
     self.scratchFolder = scratchFolder
+    self.augmentation = augmentation
     try validateVoices()
   }
 
@@ -137,12 +141,21 @@ public struct EspeakEngine: SpeechEngine {
     guard let s = speaker.espeak else {
       preconditionFailure("EspeakEngine: speaker \(speaker.id) has no espeak-ng settings")
     }
+    var pitch = s.pitch
+    var perturbation: (speed: Double, telephone: Bool) = (1, false)
+    if let augmentation {
+      perturbation = augmentation.draw(using: &rng)
+      if augmentation.pitchJitter > 0 {
+        pitch = min(
+          99, max(0, pitch + rng.int(below: 2 * augmentation.pitchJitter + 1) - augmentation.pitchJitter))
+      }
+    }
     let out = scratchFolder.appendingPathComponent("\(utterance.id).espeak.wav")
     defer { try? FileManager.default.removeItem(at: out) }
     let process = Process()
     process.executableURL = executable
     process.arguments = [
-      "-v", s.voice, "-s", String(s.speed), "-p", String(s.pitch), "-w", out.path, utterance.text,
+      "-v", s.voice, "-s", String(s.speed), "-p", String(pitch), "-w", out.path, utterance.text,
     ]
     let errors = Pipe()
     process.standardError = errors
@@ -158,7 +171,9 @@ public struct EspeakEngine: SpeechEngine {
           + String(decoding: message, as: UTF8.self))
     }
     var wave = try WAV.read(from: out).resampled(to: sampleRate)
+    wave = SpeechAugmentation.speedPerturbed(wave, factor: perturbation.speed)
     SpeechNoise.addNoise(&wave.samples, snrDb: utterance.snrDb, using: &rng)
+    if perturbation.telephone { wave = SpeechAugmentation.telephoneBand(wave) }
     return wave
   }
 }

@@ -35,6 +35,8 @@ public struct CTCEvaluationReport: Sendable, Codable, Equatable {
   public var examples: [Example]
   /// Utterances decoded with at least one error (up to a few).
   public var errors: [Example]
+  /// With `--tune`: the dev error rates of every (lm_weight, word_score) tried.
+  public var tuning: [CTCTuningPoint]? = nil
 }
 
 extension CTCTraining {

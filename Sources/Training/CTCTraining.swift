@@ -26,6 +26,9 @@ public struct CTCTrainingConfig: Sendable, Codable, Equatable {
   public var specAugment: SpecAugment? = SpecAugment()
   /// Worker threads of the CTC loss.
   public var lossThreads = ProcessInfo.processInfo.activeProcessorCount
+  /// A run folder (its latest checkpoint) or checkpoint file whose weights start a new run
+  /// (fine-tuning); nil for random initial weights.
+  public var initFrom: String? = nil
 
   public init(data: String) { self.data = data }
 

@@ -115,6 +115,9 @@ public enum CTCTraining {
       let file = try SafeTensors.load(from: checkpoint.weightsURL)
       try model.load(from: file, prefix: "model")
       try adam.restore(from: file)
+    } else if let source = config.initFrom {
+      try initialise(model, from: source)
+      observer.message("initial weights from \(source)")
     }
 
     let ctc = CTCLoss(
@@ -268,6 +271,31 @@ public enum CTCTraining {
 
 /// Loads a trained model from a run folder's `config.json` and a checkpoint.
 extension CTCTraining {
+  /// Loads the `model.*` tensors of `source` (a run folder's latest checkpoint, or a checkpoint
+  /// file) into `model`: the start of a fine-tuning run (Adam starts afresh).
+  static func initialise(_ model: AcousticModel, from source: String) throws {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: source, isDirectory: &isFolder) else {
+      throw CTCTrainingError("--init-from: no run folder or checkpoint at \(source)")
+    }
+    let weights: URL
+    if isFolder.boolValue {
+      guard let latest = RunFolder(url: URL(fileURLWithPath: source)).latestCheckpoint() else {
+        throw CTCTrainingError("--init-from: \(source) holds no checkpoint")
+      }
+      weights = latest.weightsURL
+    } else {
+      weights = URL(fileURLWithPath: source)
+    }
+    do {
+      try model.load(from: SafeTensors.load(from: weights), prefix: "model")
+    } catch {
+      throw CTCTrainingError(
+        "--init-from: cannot load \(weights.path) into this model shape (give the same --hidden, --layers, "
+          + "--frontend, --stride, --context): \(error)")
+    }
+  }
+
   public static func loadModel(from run: RunFolder, checkpoint: Checkpoint? = nil) throws -> (
     model: AcousticModel, config: CTCTrainingConfig, checkpoint: Checkpoint
   ) {

@@ -12,7 +12,7 @@ struct CTCCommand: ParsableCommand {
     subcommands: [
       CTCCasesCommand.self, CTCSynthCommand.self, CTCTrainCommand.self, CTCEvalCommand.self,
       CTCExportCommand.self,
-      CTCDecodeCommand.self,
+      CTCDecodeCommand.self, CTCCorpusCommand.self,
     ])
 }
 

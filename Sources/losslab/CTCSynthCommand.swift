@@ -49,6 +49,19 @@ struct CTCSynthCommand: ParsableCommand {
   var speakersPerVoice: Int = 2
   @Option(help: "espeak-ng: test speakers (speed, pitch) of the held-out voice (default 6).")
   var testSpeakers: Int = 6
+  @Option(
+    help:
+      "Text file: each utterance speaks one line, drawn uniformly (normalised to a-z and spaces); default digit strings."
+  )
+  var text: String?
+  @Option(help: "espeak-ng: slowest speed-perturbation factor (default 1).")
+  var speedMin: Double = 1
+  @Option(help: "espeak-ng: fastest speed-perturbation factor (default 1).")
+  var speedMax: Double = 1
+  @Option(help: "espeak-ng: per-utterance pitch change, uniform in -K...K of 0...99 (default 0).")
+  var pitchJitter: Int = 0
+  @Option(help: "espeak-ng: fraction of utterances band-limited to telephone band, 300-3780 Hz (default 0).")
+  var telephoneFraction: Double = 0
   @Flag(help: "Print the summary as JSON.")
   var json = false
 
@@ -73,6 +86,34 @@ struct CTCSynthCommand: ParsableCommand {
     try Allowed.name("--test-voice", testVoice, "an espeak-ng voice name")
     try Allowed.check("--speakers-per-voice", speakersPerVoice, 1...Limits.speakers)
     try Allowed.check("--test-speakers", testSpeakers, 1...Limits.speakers)
+    try Allowed.path("--text", text)
+    try Allowed.check("--speed-min", speedMin, 0.5...2)
+    try Allowed.check("--speed-max", speedMax, speedMin...2, "at least --speed-min")
+    try Allowed.check("--pitch-jitter", pitchJitter, 0...50)
+    try Allowed.check("--telephone-fraction", telephoneFraction, 0...1)
+    if engine == .builtin && augmentation != nil {
+      throw ValidationError(
+        "--speed-min, --speed-max, --pitch-jitter and --telephone-fraction apply to --engine espeak-ng only")
+    }
+  }
+
+  var augmentation: SpeechAugmentation? {
+    let a = SpeechAugmentation(
+      speed: speedMin...speedMax, pitchJitter: pitchJitter, telephoneProbability: telephoneFraction)
+    return a == SpeechAugmentation() ? nil : a
+  }
+
+  /// The lines of --text, normalised; empty lines dropped.
+  func sentences() throws -> [String]? {
+    guard let text else { return nil }
+    guard let data = FileManager.default.contents(atPath: text) else {
+      throw ValidationError("--text: cannot read \(text)")
+    }
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+      TranscriptNormalizer.normalize(String($0))
+    }.filter { !$0.isEmpty }
+    guard !lines.isEmpty else { throw ValidationError("--text: \(text) has no line with a word") }
+    return lines
   }
 
   func run() throws {
@@ -84,6 +125,7 @@ struct CTCSynthCommand: ParsableCommand {
     config.snrDb = snrMin...snrMax
     config.devFraction = devFraction
     config.testFraction = testFraction
+    config.sentences = try sentences()
     let folder = URL(fileURLWithPath: out)
     let showProgress = isatty(STDERR_FILENO) != 0
     let progress: @Sendable (Int, Int) -> Void = { done, total in
@@ -107,7 +149,9 @@ struct CTCSynthCommand: ParsableCommand {
       let espeak: EspeakEngine
       do {
         espeak = try EspeakEngine(
-          testVoice: testVoice, speakersPerVoice: speakersPerVoice, scratchFolder: scratch)
+          testVoice: testVoice, speakersPerVoice: speakersPerVoice, testSpeakers: testSpeakers,
+          scratchFolder: scratch,
+          augmentation: augmentation)
       } catch let error as SpeechCorpusError {
         throw ValidationError(error.description)
       }

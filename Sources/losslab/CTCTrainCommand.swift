@@ -46,6 +46,9 @@ struct CTCTrainCommand: ParsableCommand {
   var noSpecAugment = false
   @Option(help: "Random seed (default 1).")
   var seed: UInt64 = 1
+  @Option(
+    help: "Start from the weights of this run folder's latest checkpoint or checkpoint file (fine-tuning).")
+  var initFrom: String?
   @OptionGroup var threads: ThreadsOption
 
   func validate() throws {
@@ -60,6 +63,7 @@ struct CTCTrainCommand: ParsableCommand {
     try Allowed.check("--layers", layers, 1...Limits.layers)
     try Allowed.check("--stride", stride, 1...Limits.frames)
     try Allowed.check("--context", context, 0...Limits.frames)
+    try Allowed.path("--init-from", initFrom)
   }
 
   func run() throws {
@@ -76,6 +80,7 @@ struct CTCTrainCommand: ParsableCommand {
     config.model.frontendWidth = frontend
     config.model.stacking = FrameStacking(stride: stride, context: context)
     config.specAugment = noSpecAugment ? nil : SpecAugment()
+    config.initFrom = initFrom
 
     var bar: ProgressBar? = nil
     var observer = CTCTrainingObserver()

@@ -148,8 +148,13 @@ enum OptionTable {
         o("--snr-max", .real(negativeAllowed: true)), o("--dev-fraction", .real(negativeAllowed: false)),
         o("--test-fraction", .real(negativeAllowed: false)), o("--speakers", .count),
         o("--held-out-speakers", .count), o("--test-voice", .text), o("--speakers-per-voice", .count),
-        o("--test-speakers", .count),
+        o("--test-speakers", .count), o("--text", .text), o("--speed-min", .real(negativeAllowed: false)),
+        o("--speed-max", .real(negativeAllowed: false)), o("--pitch-jitter", .count),
+        o("--telephone-fraction", .real(negativeAllowed: false)),
       ]),
+    Command(
+      path: ["ctc", "corpus", "asterisk"], base: [("--out", scratch + "/asterisk")],
+      options: [o("--out", .text), o("--sounds", .text), o("--transcripts", .text)]),
     Command(
       path: ["ctc", "train"], base: [("--out", scratch + "/ctc")],
       options: [
@@ -158,12 +163,16 @@ enum OptionTable {
         o("--clip-norm", .real(negativeAllowed: false)), o("--hidden", .count), o("--layers", .count),
         o("--frontend", .count), o("--stride", .count), o("--context", .count), o("--seed", .seed),
         o("--threads", .count), o("--resume", .text), o("--keep-checkpoints", .count),
+        o("--init-from", .text),
       ]),
     Command(
       path: ["ctc", "eval"], base: [("<run-folder>", "run")],
       options: [
         o("<run-folder>", .text), o("--data", .text), o("--split", .choice), o("--decoder", .choice),
-        o("--examples", .count), o("--threads", .count),
+        o("--examples", .count), o("--threads", .count), o("--lexicon", .text), o("--lm", .text),
+        o("--beam-size", .count), o("--beam-threshold", .real(negativeAllowed: false)),
+        o("--lm-weight", .real(negativeAllowed: true)), o("--word-score", .real(negativeAllowed: true)),
+        o("--sil-score", .real(negativeAllowed: true)),
       ]),
     Command(
       path: ["ctc", "export"], base: [("<run-folder>", "run"), ("--onnx", scratch + "/model.onnx")],
@@ -230,6 +239,14 @@ enum OptionTable {
       path: ["bench", "speech"], base: [],
       options: [o("--utterances", .count), o("--engine", .choice), o("--out", .text)]),
     Command(path: ["bench", "ctc"], base: [], options: [o("--threads", .count), o("--repeats", .count)]),
+    Command(
+      path: ["bench", "ctc-decode"], base: [("--emissions", "e.safetensors")],
+      options: [
+        o("--emissions", .text), o("--tokens", .text), o("--lexicon", .text), o("--lm", .text),
+        o("--frame-seconds", .real(negativeAllowed: false)),
+        o("--beam-threshold", .real(negativeAllowed: false)),
+        o("--lm-weight", .real(negativeAllowed: true)), o("--repeats", .count),
+      ]),
     Command(
       path: ["bench", "bleu"], base: [],
       options: [
