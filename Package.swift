@@ -63,7 +63,7 @@ let package = Package(
       name: "Benchmarks",
       dependencies: [
         "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC", "BLEU",
-        "Runs", "Training",
+        "Runs", "Training", "Translation",
       ]),
     .executableTarget(
       name: "losslab",

@@ -288,7 +288,7 @@ public enum MRTTraining {
   /// references with sentence BLEU, then the objective (risk or a `SequenceLoss`) differentiated
   /// through a batched teacher-forced pass over all candidates (one encoder pass per source,
   /// repeated per candidate), mixed with token-level NLL by `mleWeight`.
-  static func riskStep(
+  public static func riskStep(
     model: Seq2Seq, config: MRTConfiguration, sources: [[Int]], references: [[Int]],
     bleuReferences: [BLEUReference], step: Int
   ) -> [String: Double] {

@@ -236,6 +236,11 @@ enum OptionTable {
       options: [o("--utterances", .count), o("--engine", .choice), o("--out", .text)]),
     Command(path: ["bench", "ctc"], base: [], options: [o("--threads", .count), o("--repeats", .count)]),
     Command(
+      path: ["bench", "mrt"], base: [],
+      options: [
+        o("--steps", .count), o("--samples", .count), o("--sentences", .count), o("--threads", .count),
+      ]),
+    Command(
       path: ["bench", "bleu"], base: [],
       options: [
         o("--lines", .count), o("--sentences", .count), o("--repeats", .count), o("--seed", .seed),

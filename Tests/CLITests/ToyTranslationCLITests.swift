@@ -57,6 +57,21 @@ import Testing
     #expect(comparison.contains("paired t-test"))
   }
 
+  /// `losslab bench mrt` prints the training and decoding throughput as JSON.
+  @Test func benchMRTReportsThroughput() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let out = try Self.run(
+      ["bench", "mrt", "--steps", "1", "--samples", "2", "--sentences", "4"], in: folder)
+    for key in [
+      "mleSentencesPerSecond", "riskSentencesPerSecond", "riskCandidatesPerSecond", "riskCostOverMLE",
+      "greedySentencesPerSecond", "beam5SentencesPerSecond", "mbrSentencesPerSecond",
+      "mbrCandidatesPerSecond",
+    ] {
+      #expect(out.contains("\"\(key)\""), "\(key) missing in \(out)")
+    }
+  }
+
   /// Same seed, same metrics (bit for bit); running a finished run's command again is refused,
   /// and resuming it says it is finished; neither retrains.
   @Test func trainingIsDeterministic() throws {
