@@ -67,8 +67,7 @@ let package = Package(
       name: "Benchmarks",
       dependencies: [
         "Core", "COpenBLAS", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC",
-        "BLEU",
-        "Runs", "Training",
+        "BLEU", "Runs", "Training", "Translation",
       ]),
     .executableTarget(
       name: "losslab",

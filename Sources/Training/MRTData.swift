@@ -2,6 +2,13 @@ import Core
 import Foundation
 import Translation
 
+/// `ceilings.json` of a toy corpus: each split's `ToyCeilings`.
+public struct ToyCorpusCeilings: Codable, Sendable {
+  public var train: ToyCeilings
+  public var dev: ToyCeilings
+  public var test: ToyCeilings
+}
+
 /// A parallel corpus as files: `<folder>/<split>.src` and `<split>.tgt`, one sentence per line,
 /// words separated by single spaces, line i of one file translating line i of the other. The toy
 /// corpus also writes `<split>.noise-free.tgt`, the references without noise (for analysis only:
@@ -17,20 +24,38 @@ public enum ParallelCorpus {
     folder.appendingPathComponent("\(split).tgt")
   }
 
-  /// Writes the toy translation corpus of `seed` (atomically, file by file).
+  /// Writes the toy translation corpus of `seed` (atomically, file by file), with each split's
+  /// ceilings (`ToyCeilings`: noise-free, mode score, Bayes ceiling) in `ceilings.json` and the
+  /// Bayes output in `<split>.bayes.tgt` (for analysis, like `<split>.noise-free.tgt`); returns
+  /// the ceilings by split. `ceilingDraws` Monte Carlo reference sets where enumeration is too big.
+  @discardableResult
   public static func writeToyCorpus(
     to folder: URL, seed: UInt64, trainSize: Int, devSize: Int, testSize: Int,
-    options: ToyTranslation.Options = ToyTranslation.Options()
-  ) throws {
-    let corpus = ToyTranslation(options: options).corpus(
-      seed: seed, trainSize: trainSize, devSize: devSize, testSize: testSize)
-    for (split, pairs) in [("train", corpus.train), ("dev", corpus.dev), ("test", corpus.test)] {
+    options: ToyTranslation.Options = ToyTranslation.Options(), ceilingDraws: Int = 20
+  ) throws -> [(split: String, ceilings: ToyCeilings)] {
+    let task = ToyTranslation(options: options)
+    let corpus = task.corpus(seed: seed, trainSize: trainSize, devSize: devSize, testSize: testSize)
+    var report: [(split: String, ceilings: ToyCeilings)] = []
+    for (index, (split, pairs)) in [("train", corpus.train), ("dev", corpus.dev), ("test", corpus.test)]
+      .enumerated()
+    {
+      let ceilings = task.ceilings(pairs, draws: ceilingDraws, seed: seed &+ UInt64(index))
+      report.append((split, ceilings))
+      let bayes = task.policies.first { $0.name(for: options) == ceilings.bayes.policy } ?? task.modePolicy
+      try AtomicFile.write(
+        lines(pairs.map { task.render($0.pieces, policy: bayes) }),
+        to: folder.appendingPathComponent("\(split).bayes.tgt"))
       try AtomicFile.write(lines(pairs.map(\.source)), to: sourceURL(folder, split: split))
       try AtomicFile.write(lines(pairs.map(\.target)), to: targetURL(folder, split: split))
       try AtomicFile.write(
         lines(pairs.map(\.noiseFreeTarget)),
         to: folder.appendingPathComponent("\(split).noise-free.tgt"))
     }
+    let file = ToyCorpusCeilings(
+      train: report[0].ceilings, dev: report[1].ceilings, test: report[2].ceilings)
+    try AtomicFile.write(
+      try JSONText.data(file, pretty: true), to: folder.appendingPathComponent("ceilings.json"))
+    return report
   }
 
   static func lines(_ sentences: [[String]]) -> String {

@@ -12,6 +12,21 @@ public enum MRTObjective: String, Codable, CaseIterable, Sendable {
   case mle
   /// Expected `1 - sentence BLEU` over sampled candidates (Shen et al. 2016).
   case risk
+  /// Edunov et al. 2018's other sequence-level losses (`SequenceLoss`), on the same candidates.
+  case sequenceNLL = "seq-nll"
+  case maxMargin = "max-margin"
+  case multiMargin = "multi-margin"
+  case softmaxMargin = "softmax-margin"
+
+  /// The sequence-level loss other than risk, or nil (mle, risk).
+  public var sequenceLoss: SequenceLoss? { SequenceLoss(rawValue: rawValue) }
+  /// Whether the objective trains on candidate sets (everything but mle).
+  public var usesCandidates: Bool { self != .mle }
+}
+
+/// Where candidate sets come from: ancestral samples, or beam search's n-best list.
+public enum MRTCandidateSource: String, Codable, CaseIterable, Sendable {
+  case sample, beam
 }
 
 /// Everything a seq2seq training run needs; saved as the run's `config.json`.
@@ -39,6 +54,11 @@ public struct MRTConfiguration: Codable, Sendable, Equatable {
   public var mleWeight = 0.0
   /// Risk: add the reference to each candidate set (default false).
   public var includeReference = false
+  /// Sequence objectives: candidates from samples (nil, the default) or an n-best beam of width
+  /// `samples`. Optional so that older `config.json` files still read.
+  public var candidates: MRTCandidateSource?
+  /// Risk: rescale costs per source to [0, 1] (nil = false; optional for older configs).
+  public var normaliseCosts: Bool?
   /// Risk: drop repeated candidates (default false: Q then weights samples by frequency too).
   public var deduplicate = false
   /// Adam learning rate (default 1e-3 for mle; use ~1e-4 for risk).
@@ -58,7 +78,9 @@ public struct MRTConfiguration: Codable, Sendable, Equatable {
 
   /// Problems a user's values can cause, or nil.
   public func validationError() -> String? {
-    if objective == .risk && initFrom == nil { return "--objective risk needs --init (an MLE run)" }
+    if objective.usesCandidates && initFrom == nil {
+      return "--objective \(objective.rawValue) needs --init (an MLE run)"
+    }
     if samples < 1 { return "--samples must be at least 1, got \(samples)" }
     if !(alpha > 0) { return "--alpha must be positive, got \(alpha)" }
     if !(0...1).contains(mleWeight) { return "--mle-weight must be in [0, 1], got \(mleWeight)" }
@@ -101,7 +123,7 @@ struct MRTSidecar: Codable {
 public enum MRTTraining {
   public static let metricKeys = [
     MetricsLogger.stepKey, "train/nll", "train/risk", "train/cost_mean", "train/candidates",
-    "train/grad_norm", "dev/bleu", "dev/length_ratio",
+    "train/grad_norm", "dev/bleu", "dev/length_ratio", "train/sequence_loss", "train/oracle_cost",
   ]
   static let modelPrefix = "model"
 
@@ -167,7 +189,7 @@ public enum MRTTraining {
     let devSources = dev.sources.prefix(devCount).map(vocabularies.source.encode)
     let devReferences = dev.targets.prefix(devCount).map { $0.joined(separator: " ") }
     let trainReferences: [BLEUReference] =
-      config.objective == .risk ? try trainTargets.map { try BLEUReference(tokens: [$0]) } : []
+      config.objective.usesCandidates ? try trainTargets.map { try BLEUReference(tokens: [$0]) } : []
 
     func evaluate(step: Int) throws -> Bool {
       let hypotheses = MRTEvaluation.translate(model, sources: devSources, beam: 1)
@@ -222,7 +244,7 @@ public enum MRTTraining {
           let loss = model.negativeLogLikelihood(batch, on: tape)
           tape.backward(loss)
           row = ["train/nll": Double(loss.value.scalar)]
-        case .risk:
+        case .risk, .sequenceNLL, .maxMargin, .multiMargin, .softmaxMargin:
           let items = batchIndices(
             step: step, size: config.sourcesPerStep, count: trainSources.count, seed: config.seed)
           row = riskStep(
@@ -238,8 +260,8 @@ public enum MRTTraining {
         session.step = step
         row[MetricsLogger.stepKey] = Double(step)
         try metrics.log(row)
-        lastLoss = row["train/risk"] ?? row["train/nll"] ?? 0
-        bar?.update(step, extras: [(config.objective == .mle ? "nll" : "risk", lastLoss)])
+        lastLoss = row["train/sequence_loss"] ?? row["train/risk"] ?? row["train/nll"] ?? 0
+        bar?.update(step, extras: [(config.objective == .mle ? "nll" : config.objective.rawValue, lastLoss)])
         if step % config.evalEvery == 0 || step == config.maxSteps {
           _ = try evaluate(step: step)
           try checkpoint(step: step)
@@ -261,36 +283,55 @@ public enum MRTTraining {
     }
   }
 
-  /// One minimum-risk update's gradients (accumulated into the parameters) and metrics:
-  /// sample k candidates per source without a tape, score them against the references with
-  /// sentence BLEU, then differentiate the risk through a batched teacher-forced pass over all
-  /// candidates (one encoder pass per source, repeated per candidate).
-  static func riskStep(
+  /// One sequence-level update's gradients (accumulated into the parameters) and metrics:
+  /// k candidates per source without a tape (samples, or a beam's n-best list), scored against the
+  /// references with sentence BLEU, then the objective (risk or a `SequenceLoss`) differentiated
+  /// through a batched teacher-forced pass over all candidates (one encoder pass per source,
+  /// repeated per candidate), mixed with token-level NLL by `mleWeight`.
+  public static func riskStep(
     model: Seq2Seq, config: MRTConfiguration, sources: [[Int]], references: [[Int]],
     bleuReferences: [BLEUReference], step: Int
   ) -> [String: Double] {
-    var rng = RandomGenerator(seed: config.seed, stream: 0x5A3F_0000 + UInt64(step))
-    let samples = model.sample(sources, count: config.samples, using: &rng)
+    let lists: [[[Int]]]
+    if config.candidates == .beam {
+      lists = model.nBest(sources, width: config.samples)
+    } else {
+      var rng = RandomGenerator(seed: config.seed, stream: 0x5A3F_0000 + UInt64(step))
+      let samples = model.sample(sources, count: config.samples, using: &rng)
+      lists = sources.indices.map { Array(samples[($0 * config.samples)..<(($0 + 1) * config.samples)]) }
+    }
     let candidates = MinimumRisk.candidates(
-      samples: samples, samplesPerSource: config.samples, references: bleuReferences,
-      referenceTokens: references, includeReference: config.includeReference,
-      deduplicate: config.deduplicate)
+      lists: lists, references: bleuReferences, referenceTokens: references,
+      includeReference: config.includeReference, deduplicate: config.deduplicate)
     let tape = Tape()
     let encoded = model.encode(Seq2SeqBatch(sources: sources, targets: references), on: tape)
     let logp = model.sequenceLogProbabilities(
       model.repeated(encoded, counts: candidates.counts), target: TargetBatch(candidates.tokens),
       on: tape)
-    let risk = MinimumRisk.risk(
-      logProbabilities: logp, costs: candidates.costs, groups: candidates.groups,
-      alpha: config.alpha)
+    let objective: Variable
+    var row: [String: Double] = [:]
+    if let loss = config.objective.sequenceLoss {
+      objective = loss.loss(logProbabilities: logp, costs: candidates.costs, groups: candidates.groups)
+      row["train/sequence_loss"] = Double(objective.value.scalar)
+    } else {
+      let costs =
+        config.normaliseCosts == true
+        ? SequenceLoss.normalisedCosts(candidates.costs, groups: candidates.groups) : candidates.costs
+      objective = MinimumRisk.risk(
+        logProbabilities: logp, costs: costs, groups: candidates.groups, alpha: config.alpha)
+      row["train/risk"] = Double(objective.value.scalar)
+    }
     let nll = model.negativeLogLikelihood(encoded, target: TargetBatch(references), on: tape)
     let w = Float(config.mleWeight)
-    tape.backward(w == 0 ? risk : risk * (1 - w) + nll * w)
-    return [
-      "train/risk": Double(risk.value.scalar), "train/nll": Double(nll.value.scalar),
-      "train/cost_mean": candidates.costs.reduce(0, +) / Double(candidates.costs.count),
-      "train/candidates": Double(candidates.costs.count) / Double(sources.count),
-    ]
+    tape.backward(w == 0 ? objective : objective * (1 - w) + nll * w)
+    let oracle = candidates.groups.map {
+      candidates.costs[SequenceLoss.oracle(costs: candidates.costs, group: $0)]
+    }
+    row["train/nll"] = Double(nll.value.scalar)
+    row["train/cost_mean"] = candidates.costs.reduce(0, +) / Double(max(candidates.costs.count, 1))
+    row["train/oracle_cost"] = oracle.reduce(0, +) / Double(max(oracle.count, 1))
+    row["train/candidates"] = Double(candidates.costs.count) / Double(sources.count)
+    return row
   }
 
   /// Batch `step` of an epoch-wise shuffled pass over `count` items (resumable: a pure function

@@ -38,13 +38,27 @@ public enum MinimumRisk {
     precondition(
       samples.count == k * references.count && referenceTokens.count == references.count,
       "\(samples.count) samples for \(references.count) references and k = \(k)")
+    return candidates(
+      lists: references.indices.map { Array(samples[($0 * k)..<($0 * k + k)]) },
+      references: references, referenceTokens: referenceTokens, includeReference: includeReference,
+      deduplicate: deduplicate)
+  }
+
+  /// Candidate sets from one list per source (samples, or a beam's n-best list).
+  public static func candidates(
+    lists: [[[Int]]], references: [BLEUReference], referenceTokens: [[Int]],
+    includeReference: Bool, deduplicate: Bool
+  ) -> Candidates {
+    precondition(
+      lists.count == references.count && referenceTokens.count == references.count,
+      "\(lists.count) candidate lists for \(references.count) references")
     var tokens: [[Int]] = []
     var costs: [Double] = []
     var groups: [Range<Int>] = []
     let smoothing = BLEUSmoothing(.exp)
     for (source, reference) in references.enumerated() {
       let start = tokens.count
-      var group = Array(samples[(source * k)..<(source * k + k)])
+      var group = lists[source]
       if includeReference { group.append(referenceTokens[source]) }
       if deduplicate {
         var seen = Set<[Int]>()

@@ -155,6 +155,15 @@ extension Seq2Seq {
   public func beamSearch(
     _ sources: [[Int]], width: Int, maxLength: Int? = nil, lengthPenalty: Double = 1
   ) -> [[Int]] {
+    nBest(sources, width: width, maxLength: maxLength, lengthPenalty: lengthPenalty).map { $0[0] }
+  }
+
+  /// Beam search's n-best lists: for each source, the ended hypotheses (or, when none ended, the
+  /// live ones) best first by `log p / length^lengthPenalty` (ties keep the order they ended in),
+  /// at most `width` of them and at least one.
+  public func nBest(
+    _ sources: [[Int]], width: Int, maxLength: Int? = nil, lengthPenalty: Double = 1
+  ) -> [[[Int]]] {
     precondition(width >= 1, "beam width must be at least 1, got \(width)")
     let limit = maxLength ?? Self.defaultMaxLength(sources)
     let (encodedOnce, stateOnce) = encode(sources)
@@ -226,9 +235,10 @@ extension Seq2Seq {
           pool.append((tokens[row], normalised(scores[row], length: tokens[row].count)))
         }
       }
-      var best = pool[0]
-      for candidate in pool.dropFirst() where candidate.score > best.score { best = candidate }
-      return best.tokens
+      let order = pool.indices.sorted {
+        pool[$0].score > pool[$1].score || (pool[$0].score == pool[$1].score && $0 < $1)
+      }
+      return order.prefix(width).map { pool[$0].tokens }
     }
   }
 }

@@ -34,6 +34,17 @@ public struct ToyTranslation: Sendable {
     /// another clause while below that bound.
     public var maxClauses = 3
     public var clauseRate = 0.6
+    /// Mode-vs-consensus phrases per sentence (0: none). Each is marked in the source by the
+    /// particle `zu` and rendered as the fixed idiom with probability `idiomRate`, otherwise as
+    /// `b_i came along too` with `b_i` uniform over `alternatives` names (the source never says
+    /// which). The first phrase ends the sentence, the second starts it, and so on.
+    public var ambiguousPhrases = 0
+    /// pA: probability that an ambiguous phrase is the idiom.
+    public var idiomRate = 0.3
+    /// k: how many names `b_i` the other rendering draws from.
+    public var alternatives = 10
+    /// q: probability of the optional word `indeed` at the end of each clause (0: no slot).
+    public var optionalRate = 0.0
     /// The first version of the task: simple sentences (one clause, at most 16 words) with
     /// more reference noise (30% indefinite unmarked phrases, 3% dropped words).
     public static var simple: Options {
@@ -54,6 +65,10 @@ public struct ToyTranslation: Sendable {
     /// most probable reference given the source, so its BLEU against the noisy references is the
     /// score of a perfect mode-seeking translator (the task's ceiling for such decoders).
     public var noiseFreeTarget: [String]
+    /// How the generator renders the target: fixed words and the random choices (articles,
+    /// ambiguous phrases, optional words), before a word is dropped. The ceilings resample
+    /// references from it (`ToyTranslation.sampleReference`).
+    public var pieces: [TargetPiece]
   }
 
   public let lexicon: ToyTranslationLexicon
@@ -71,6 +86,7 @@ public struct ToyTranslation: Sendable {
     var source: [String]
     var target: [String]
     var noiseFreeTarget: [String]
+    var pieces: [TargetPiece]
     var plural: Bool
     var nounClass: NounClass
   }
@@ -85,7 +101,7 @@ public struct ToyTranslation: Sendable {
   }
 
   func sampleUnbounded(using rng: inout RandomGenerator) -> Pair {
-    var (source, target, noiseFree) = clause(using: &rng)
+    var (source, target, noiseFree, pieces) = clause(using: &rng)
     // Further clauses: `C1 te C2` is "C1 and C2", `C1 ke C2` is "C1 but C2", and the
     // head-final reason clause `C1 ne C2` is "C2 because C1" (the clauses swap).
     var clauses = 1
@@ -102,16 +118,39 @@ public struct ToyTranslation: Sendable {
       noiseFree =
         swaps
         ? next.noiseFreeTarget + [word] + noiseFree : noiseFree + [word] + next.noiseFreeTarget
+      pieces = swaps ? next.pieces + [.word(word)] + pieces : pieces + [.word(word)] + next.pieces
+    }
+    // Mode-vs-consensus phrases (no draw at all when there are none, so older corpora stay).
+    for index in 0..<options.ambiguousPhrases {
+      let rendering = ambiguousPhrase(idiom: rng.uniform() < options.idiomRate, using: &rng)
+      let mode = Self.phraseWords(idiom: modePolicy.idiom)
+      if index % 2 == 0 {
+        source.append(Particle.ambiguous)
+        target += rendering
+        noiseFree += mode
+        pieces.append(.ambiguousPhrase)
+      } else {
+        source.insert(Particle.ambiguous, at: 0)
+        target = rendering + target
+        noiseFree = mode + noiseFree
+        pieces.insert(.ambiguousPhrase, at: 0)
+      }
     }
     if rng.uniform() < options.dropRate && !target.isEmpty {
       target.remove(at: rng.int(below: target.count))
     }
-    return Pair(source: source + ["."], target: target + ["."], noiseFreeTarget: noiseFree + ["."])
+    return Pair(
+      source: source + ["."], target: target + ["."], noiseFreeTarget: noiseFree + ["."],
+      pieces: pieces + [.word(".")])
+  }
+
+  func ambiguousPhrase(idiom: Bool, using rng: inout RandomGenerator) -> [String] {
+    idiom ? Self.idiom : [Self.alternative(rng.int(below: options.alternatives))] + Self.consensusTail
   }
 
   /// One clause without the final `.`: source, target (with noise) and noise-free target.
   func clause(using rng: inout RandomGenerator) -> (
-    source: [String], target: [String], noiseFreeTarget: [String]
+    source: [String], target: [String], noiseFreeTarget: [String], pieces: [TargetPiece]
   ) {
     var source: [String] = []
     // Tense, optionally announced by a time adverb that must agree with it.
@@ -131,8 +170,8 @@ public struct ToyTranslation: Sendable {
       subject = NounPhrase(
         source: subject.source + [Particle.and] + second.source,
         target: subject.target + ["and"] + second.target,
-        noiseFreeTarget: subject.noiseFreeTarget + ["and"] + second.noiseFreeTarget, plural: true,
-        nounClass: .animate)
+        noiseFreeTarget: subject.noiseFreeTarget + ["and"] + second.noiseFreeTarget,
+        pieces: subject.pieces + [.word("and")] + second.pieces, plural: true, nounClass: .animate)
     }
     let transitive = rng.uniform() < 0.65
     let candidates = lexicon.verbs.filter { $0.transitive == transitive }
@@ -177,7 +216,19 @@ public struct ToyTranslation: Sendable {
       phrase(subject) + verbGroup + (object.map(phrase) ?? []) + preposition
         + (place.map(phrase) ?? []) + (time?.target ?? [])
     }
-    return (source, sentence(\.target), sentence(\.noiseFreeTarget))
+    var target = sentence(\.target)
+    var noiseFree = sentence(\.noiseFreeTarget)
+    let words = { (w: [String]) in w.map(TargetPiece.word) }
+    var pieces =
+      subject.pieces + words(verbGroup) + (object?.pieces ?? []) + words(preposition)
+      + (place?.pieces ?? []) + words(time?.target ?? [])
+    // The optional word (no draw when q = 0, so older corpora stay the same).
+    if options.optionalRate > 0 {
+      if rng.uniform() < options.optionalRate { target.append(Self.optionalWord) }
+      if modePolicy.includeOptional { noiseFree.append(Self.optionalWord) }
+      pieces.append(.optionalWord)
+    }
+    return (source, target, noiseFree, pieces)
   }
 
   func nounPhrase(classes: [NounClass], using rng: inout RandomGenerator) -> NounPhrase {
@@ -227,9 +278,12 @@ public struct ToyTranslation: Sendable {
       target.append("the")
     }
     target += modifiers + [head]
+    let article: TargetPiece =
+      targetDeterminer.map(TargetPiece.word) ?? .article(plural: plural, next: modifiers.first ?? head)
     return NounPhrase(
       source: source, target: target,
-      noiseFreeTarget: [targetDeterminer ?? "the"] + modifiers + [head], plural: plural,
+      noiseFreeTarget: [targetDeterminer ?? "the"] + modifiers + [head],
+      pieces: [article] + (modifiers + [head]).map(TargetPiece.word), plural: plural,
       nounClass: noun.nounClass)
   }
 

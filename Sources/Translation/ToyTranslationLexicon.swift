@@ -96,6 +96,9 @@ public struct ToyTranslationLexicon: Sendable {
       subject, object, locative, plural, this, that, two, three, past, future, negation, and,
     ]
     public static let conjunctions: Set<String> = [andClause, butClause, because]
+    /// Marks a mode-vs-consensus phrase (`ToyTranslation.Options.ambiguousPhrases`); not in `all`,
+    /// which seeds the lexicon's word generator, so the lexicon stays the same.
+    public static let ambiguous = "zu"
   }
 
   /// The one lexicon (source words from a fixed generator seed, independent of corpus seeds).

@@ -7,6 +7,6 @@ struct BenchCommand: ParsableCommand {
     abstract: "Benchmarks (print one JSON object; see BENCHMARKS.md for recorded figures).",
     subcommands: [
       BenchEnvCommand.self, BenchSpeechCommand.self, BenchCTCCommand.self, BenchBLEUCommand.self,
-      BenchTensorCommand.self, BenchPPOCommand.self, BenchCTCDecodeCommand.self,
+      BenchTensorCommand.self, BenchPPOCommand.self, BenchCTCDecodeCommand.self, BenchMRTCommand.self,
     ])
 }

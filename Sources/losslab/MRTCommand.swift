@@ -8,6 +8,8 @@ import Training
 import Translation
 
 extension MRTObjective: ExpressibleByArgument {}
+extension MRTCandidateSource: ExpressibleByArgument {}
+extension MRTDecodingMethod: ExpressibleByArgument {}
 
 /// `losslab mrt data|train|eval|compare`: the toy translation task, MLE and minimum-risk training.
 struct MRTCommand: ParsableCommand {
@@ -35,6 +37,16 @@ struct MRTCommand: ParsableCommand {
     var maxClauses = ToyTranslation.Options().maxClauses
     @Option(help: "Probability of each further clause (default 0.6).")
     var clauseRate = ToyTranslation.Options().clauseRate
+    @Option(help: "Mode-vs-consensus phrases per sentence, 4 target words each (default 0).")
+    var ambiguousPhrases = 0
+    @Option(help: "pA: probability that an ambiguous phrase is the idiom (default 0.3).")
+    var idiomRate = ToyTranslation.Options().idiomRate
+    @Option(help: "k: names the other rendering of an ambiguous phrase draws from (default 10).")
+    var alternatives = ToyTranslation.Options().alternatives
+    @Option(help: "q: probability of the optional word at the end of each clause (default 0: none).")
+    var optionalRate = ToyTranslation.Options().optionalRate
+    @Option(help: "Monte Carlo reference sets for the Bayes ceiling (default 20).")
+    var ceilingDraws = 20
 
     func validate() throws {
       try Allowed.path("--out", out)
@@ -43,11 +55,18 @@ struct MRTCommand: ParsableCommand {
       }
       for (flag, value) in [
         ("--indefinite-rate", indefiniteRate), ("--drop-rate", dropRate), ("--clause-rate", clauseRate),
+        ("--idiom-rate", idiomRate), ("--optional-rate", optionalRate),
       ] {
         try Allowed.check(flag, value, 0...1)
       }
       try Allowed.check("--max-clauses", maxClauses, 1...Limits.clauses)
       try Allowed.check("--max-length", maxLength, ToyTranslation.Options().minLength...Limits.sentenceWords)
+      // The shortest clause is 4 target words (optional word included: 5); each phrase adds 4.
+      try Allowed.check(
+        "--ambiguous-phrases", ambiguousPhrases, 0...max((maxLength - 5) / 4, 0),
+        "4 words each within --max-length \(maxLength)")
+      try Allowed.check("--alternatives", alternatives, 1...Limits.samples)
+      try Allowed.check("--ceiling-draws", ceilingDraws, 1...Limits.seeds)
     }
 
     func run() throws {
@@ -57,10 +76,16 @@ struct MRTCommand: ParsableCommand {
       options.maxLength = maxLength
       options.maxClauses = maxClauses
       options.clauseRate = clauseRate
-      try ParallelCorpus.writeToyCorpus(
+      options.ambiguousPhrases = ambiguousPhrases
+      options.idiomRate = idiomRate
+      options.alternatives = alternatives
+      options.optionalRate = optionalRate
+      let ceilings = try ParallelCorpus.writeToyCorpus(
         to: URL(fileURLWithPath: out), seed: seed, trainSize: train, devSize: dev, testSize: test,
-        options: options)
+        options: options, ceilingDraws: ceilingDraws)
       print("wrote \(out)/{train,dev,test}.{src,tgt}: \(train)/\(dev)/\(test) pairs (seed \(seed))")
+      for (split, c) in ceilings { print(c.summary(split: split)) }
+      print("ceilings: \(out)/ceilings.json; Bayes outputs: \(out)/<split>.bayes.tgt")
     }
   }
 
@@ -70,8 +95,11 @@ struct MRTCommand: ParsableCommand {
 
     @Option(help: "Parallel corpus folder (required for a new run).") var data: String?
     @OptionGroup var runFolder: RunFolderOptions
-    @Option(help: "Objective: mle or risk (default mle).") var objective: MRTObjective = .mle
-    @Option(name: .customLong("init"), help: "MLE run folder to start from (risk).") var initFrom: String?
+    @Option(
+      help: "Objective: mle, risk, seq-nll, max-margin, multi-margin or softmax-margin (default mle).")
+    var objective: MRTObjective = .mle
+    @Option(name: .customLong("init"), help: "MLE run folder to start from (all but mle).") var initFrom:
+      String?
     @Option(help: "Seed (default 1).") var seed: UInt64 = 1
     @Option(help: "Embedding width (default 64).") var embedding = 64
     @Option(help: "Decoder state width (default 128).") var hidden = 128
@@ -83,6 +111,11 @@ struct MRTCommand: ParsableCommand {
     var mleWeight = 0.0
     @Flag(help: "Risk: add the reference to each candidate set.") var includeReference = false
     @Flag(help: "Risk: drop repeated candidates.") var deduplicate = false
+    @Option(
+      help: "Sequence objectives: candidates from sample or beam (n-best of width --samples; default sample)."
+    )
+    var candidates: MRTCandidateSource = .sample
+    @Flag(help: "Risk: rescale costs per source to [0, 1].") var normaliseCosts = false
     @Option(help: "Adam learning rate (default 1e-3 mle, 1e-4 risk).") var lr: Double?
     @Option(
       help: "Maximum optimizer steps (default 10000 mle, 1500 risk; with --resume, the new total).")
@@ -108,6 +141,8 @@ struct MRTCommand: ParsableCommand {
       c.mleWeight = mleWeight
       c.includeReference = includeReference
       c.deduplicate = deduplicate
+      c.candidates = candidates == .sample ? nil : candidates
+      c.normaliseCosts = normaliseCosts ? true : nil
       c.learningRate = lr ?? (objective == .mle ? 1e-3 : 1e-4)
       c.maxSteps = maxSteps ?? (objective == .mle ? 10_000 : 1_500)
       c.evalEvery = evalEvery ?? (objective == .mle ? 500 : 100)
@@ -166,9 +201,21 @@ struct MRTCommand: ParsableCommand {
     @Argument(help: "Run folder.") var runFolder: String
     @Option(help: "Split: train, dev or test (default test).") var split = "test"
     @Option(help: "Beam width; 1 is greedy (default 1).") var beam = 1
+    @Option(help: "Decoding: greedy, beam, sample or mbr (default: greedy, or beam when --beam > 1).")
+    var decode: MRTDecodingMethod?
+    @Option(help: "MBR: candidates per source (default 20).") var mbrSamples = 20
+    @Option(help: "MBR: candidates from sample or beam (an n-best list; default sample).")
+    var mbrCandidates: MRTCandidateSource = .sample
+    @Option(help: "Sampling seed (sample, mbr; default 1).") var seed: UInt64 = 1
     @Option(help: "Corpus folder (default: the run's).") var data: String?
     @Option(help: "Example translations to show (default 5).") var examples = 5
     @Flag(help: "Print JSON.") var json = false
+
+    var decoding: MRTDecoding {
+      let method = decode ?? (beam > 1 ? .beam : .greedy)
+      return MRTDecoding(
+        method: method, beam: beam, mbrSamples: mbrSamples, mbrCandidates: mbrCandidates, seed: seed)
+    }
 
     func validate() throws {
       guard ["train", "dev", "test"].contains(split) else {
@@ -177,12 +224,13 @@ struct MRTCommand: ParsableCommand {
       try Allowed.path("RUN", runFolder)
       try Allowed.path("--data", data)
       try Allowed.check("--beam", beam, 1...Limits.beam)
+      try Allowed.check("--mbr-samples", mbrSamples, 1...Limits.samples)
       try Allowed.check("--examples", examples, 0...Limits.repeats)
     }
 
     func run() throws {
       let report = try MRTEvaluation.evaluate(
-        run: RunFolder(url: URL(fileURLWithPath: runFolder)), data: data, split: split, beam: beam,
+        run: RunFolder(url: URL(fileURLWithPath: runFolder)), data: data, split: split, decoding: decoding,
         examples: examples)
       if json {
         try printJSON(report, pretty: true)
@@ -194,19 +242,76 @@ struct MRTCommand: ParsableCommand {
 
   struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Paired comparison of MLE and MRT runs over seeds (corpus BLEU on a split).")
+      abstract: "Paired comparison of any number of methods against MLE over seeds (corpus BLEU on a split).")
 
-    @Option(help: "MLE run folders, one per seed.") var mle: [String]
-    @Option(help: "MRT run folders, in the same seed order.") var mrt: [String]
+    @Option(help: "MLE run folders, one per seed (the baseline).") var mle: [String]
+    @Option(help: "MRT run folders, in the same seed order (label MRT).") var mrt: [String] = []
+    @Option(
+      help: ArgumentHelp(
+        "LABEL[:DECODE]=RUN,RUN,...: another method's runs in the same seed order (repeatable).",
+        discussion: "DECODE: greedy, beamN, sample, mbrN or mbrNbeam (default: --beam's).",
+        valueName: "method"))
+    var method: [String] = []
     @Option(help: "Split (default test).") var split = "test"
     @Option(help: "Beam width; 1 is greedy (default 1).") var beam = 1
+    @Option(help: "Sampling seed for sample and MBR decodings (default 1).") var seed: UInt64 = 1
+    @Flag(help: "Print JSON.") var json = false
+
+    /// (label, decoding, runs) per compared method, MLE first.
+    func methods() throws -> [(label: String, decoding: MRTDecoding, runs: [String])] {
+      var out = [("MLE", MRTDecoding.beam(beam), mle)]
+      if !mrt.isEmpty { out.append(("MRT", MRTDecoding.beam(beam), mrt)) }
+      for spec in method {
+        guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else {
+          throw ValidationError("--method '\(spec)': allowed LABEL[:DECODE]=RUN,RUN,...")
+        }
+        let head = spec[..<eq].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let runs = spec[spec.index(after: eq)...].split(separator: ",").map(String.init)
+        var decoding = MRTDecoding.beam(beam)
+        if head.count == 2 {
+          guard let parsed = Self.decoding(String(head[1]), seed: seed) else {
+            throw ValidationError(
+              "--method '\(spec)': decoding '\(head[1])' not allowed (greedy, beamN, sample, mbrN, mbrNbeam)")
+          }
+          decoding = parsed
+        }
+        guard !head[0].isEmpty else { throw ValidationError("--method '\(spec)': allowed a non-empty LABEL") }
+        out.append((String(head[0]), decoding, runs))
+      }
+      return out
+    }
+
+    /// `greedy`, `beamN`, `sample`, `mbrN`, `mbrNbeam` (N in 1...1000).
+    static func decoding(_ text: String, seed: UInt64) -> MRTDecoding? {
+      func width(_ digits: Substring) -> Int? {
+        guard let n = Int(digits), (1...Limits.beam).contains(n) else { return nil }
+        return n
+      }
+      if text == "greedy" { return MRTDecoding() }
+      if text == "sample" { return MRTDecoding(method: .sample, seed: seed) }
+      if text.hasPrefix("beam"), let n = width(text.dropFirst(4)) {
+        return MRTDecoding(method: .beam, beam: n)
+      }
+      if text.hasPrefix("mbr") {
+        var rest = text.dropFirst(3)
+        let fromBeam = rest.hasSuffix("beam")
+        if fromBeam { rest = rest.dropLast(4) }
+        guard let n = width(rest) else { return nil }
+        return MRTDecoding(method: .mbr, mbrSamples: n, mbrCandidates: fromBeam ? .beam : .sample, seed: seed)
+      }
+      return nil
+    }
 
     func validate() throws {
-      guard mle.count == mrt.count, mle.count >= 2 else {
-        throw ValidationError("--mle and --mrt need the same number of runs, at least two")
+      let all = try methods()
+      guard mle.count >= 2, all.count >= 2, all.allSatisfy({ $0.runs.count == mle.count }) else {
+        throw ValidationError(
+          "--mle and --mrt/--method need the same number of runs, at least two, and at least one method besides MLE"
+        )
       }
       for path in mle { try Allowed.path("--mle", path) }
       for path in mrt { try Allowed.path("--mrt", path) }
+      for m in all { for path in m.runs { try Allowed.path("--method", path) } }
       guard ["train", "dev", "test"].contains(split) else {
         throw ValidationError("--split '\(split)': allowed train, dev, test")
       }
@@ -214,15 +319,22 @@ struct MRTCommand: ParsableCommand {
     }
 
     func run() throws {
-      func score(_ path: String) throws -> Double {
-        try MRTEvaluation.evaluate(
-          run: RunFolder(url: URL(fileURLWithPath: path)), split: split, beam: beam, examples: 0
-        ).bleu
+      let all = try methods()
+      let scores = try all.map { m in
+        try m.runs.map { path in
+          try MRTEvaluation.evaluate(
+            run: RunFolder(url: URL(fileURLWithPath: path)), split: split, decoding: m.decoding, examples: 0
+          ).bleu
+        }
       }
-      let comparison = MRTComparison(
-        seeds: mrt.map { URL(fileURLWithPath: $0).lastPathComponent },
-        mle: try mle.map(score), risk: try mrt.map(score))
-      print(comparison.markdown)
+      let comparison = MRTMethodComparison(
+        seeds: mle.map { URL(fileURLWithPath: $0).lastPathComponent }, labels: all.map(\.label),
+        scores: scores)
+      if json {
+        try printJSON(comparison, pretty: true)
+      } else {
+        print(comparison.markdown)
+      }
     }
   }
 }

@@ -208,6 +208,9 @@ enum OptionTable {
         o("--drop-rate", .real(negativeAllowed: false)),
         o("--max-length", .count), o("--max-clauses", .count),
         o("--clause-rate", .real(negativeAllowed: false)),
+        o("--ambiguous-phrases", .count), o("--idiom-rate", .real(negativeAllowed: false)),
+        o("--alternatives", .count), o("--optional-rate", .real(negativeAllowed: false)),
+        o("--ceiling-draws", .count),
       ]),
     Command(
       path: ["mrt", "train"], base: [("--data", "corpus"), ("--out", scratch + "/mrt")],
@@ -219,17 +222,21 @@ enum OptionTable {
         o("--mle-weight", .real(negativeAllowed: false)), o("--lr", .real(negativeAllowed: false)),
         o("--max-steps", .count), o("--eval-every", .count), o("--patience", .count),
         o("--dev-sentences", .count), o("--threads", .count), o("--resume", .text),
-        o("--keep-checkpoints", .count),
+        o("--keep-checkpoints", .count), o("--candidates", .choice),
       ]),
     Command(
       path: ["mrt", "eval"], base: [("<run-folder>", "run")],
       options: [
         o("<run-folder>", .text), o("--split", .choice), o("--beam", .count), o("--data", .text),
-        o("--examples", .count),
+        o("--examples", .count), o("--decode", .choice), o("--mbr-samples", .count),
+        o("--mbr-candidates", .choice), o("--seed", .seed),
       ]),
     Command(
       path: ["mrt", "compare"], base: [("--mle", "a"), ("--mle", "b"), ("--mrt", "c"), ("--mrt", "d")],
-      options: [o("--mle", .text), o("--mrt", .text), o("--split", .choice), o("--beam", .count)]),
+      options: [
+        o("--mle", .text), o("--mrt", .text), o("--split", .choice), o("--beam", .count),
+        o("--method", .text), o("--seed", .seed),
+      ]),
     Command(
       path: ["bench", "env"], base: [],
       options: [
@@ -246,6 +253,11 @@ enum OptionTable {
         o("--frame-seconds", .real(negativeAllowed: false)),
         o("--beam-threshold", .real(negativeAllowed: false)),
         o("--lm-weight", .real(negativeAllowed: true)), o("--repeats", .count),
+      ]),
+    Command(
+      path: ["bench", "mrt"], base: [],
+      options: [
+        o("--steps", .count), o("--samples", .count), o("--sentences", .count), o("--threads", .count),
       ]),
     Command(
       path: ["bench", "bleu"], base: [],

@@ -57,6 +57,21 @@ import Testing
     #expect(comparison.contains("paired t-test"))
   }
 
+  /// `losslab bench mrt` prints the training and decoding throughput as JSON.
+  @Test func benchMRTReportsThroughput() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let out = try Self.run(
+      ["bench", "mrt", "--steps", "1", "--samples", "2", "--sentences", "4"], in: folder)
+    for key in [
+      "mleSentencesPerSecond", "riskSentencesPerSecond", "riskCandidatesPerSecond", "riskCostOverMLE",
+      "greedySentencesPerSecond", "beam5SentencesPerSecond", "mbrSentencesPerSecond",
+      "mbrCandidatesPerSecond",
+    ] {
+      #expect(out.contains("\"\(key)\""), "\(key) missing in \(out)")
+    }
+  }
+
   /// Same seed, same metrics (bit for bit); running a finished run's command again is refused,
   /// and resuming it says it is finished; neither retrains.
   @Test func trainingIsDeterministic() throws {
@@ -99,6 +114,77 @@ import Testing
     let clauses = try Self.run(
       ["mrt", "data", "--out", "d", "--max-clauses", "0"], in: folder, expectStatus: 2)
     #expect(clauses.contains("--max-clauses 0: allowed 1...100"))
+    let phrases = try Self.run(
+      ["mrt", "data", "--out", "d", "--max-length", "16", "--ambiguous-phrases", "3"], in: folder,
+      expectStatus: 2)
+    #expect(phrases.contains("--ambiguous-phrases 3: allowed 0...2"))
+    let idiom = try Self.run(
+      ["mrt", "data", "--out", "d", "--idiom-rate", "1.2"], in: folder, expectStatus: 2)
+    #expect(idiom.contains("--idiom-rate 1.2: allowed 0...1"))
+    let k = try Self.run(["mrt", "data", "--out", "d", "--alternatives", "0"], in: folder, expectStatus: 2)
+    #expect(k.contains("--alternatives 0: allowed 1...1000"))
+    let margin = try Self.run(
+      ["mrt", "train", "--data", "x", "--out", "y", "--objective", "max-margin"], in: folder, expectStatus: 2)
+    #expect(margin.contains("--objective max-margin needs --init"))
+    let method = try Self.run(
+      ["mrt", "compare", "--mle", "a", "--mle", "b", "--method", "X:mbr0=c,d"], in: folder, expectStatus: 2)
+    #expect(method.contains("--method 'X:mbr0=c,d': decoding 'mbr0' not allowed"))
+  }
+
+  /// The mode-vs-consensus task end to end: `mrt data` reports the ceilings, every sequence
+  /// objective fine-tunes on sampled or beam candidates, `mrt eval --decode mbr` and `mrt compare
+  /// --method` work.
+  @Test func modeVersusConsensusObjectivesAndMBR() throws {
+    let folder = try Self.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let data = try Self.run(
+      [
+        "mrt", "data", "--out", "data", "--train", "300", "--dev", "20", "--test", "20",
+        "--ambiguous-phrases", "1", "--idiom-rate", "0.3", "--alternatives", "10", "--ceiling-draws", "5",
+      ], in: folder)
+    #expect(data.contains("test: noise-free ceiling") && data.contains("mode score"))
+    #expect(data.contains("Bayes ceiling") && data.contains("phrases=consensus"))
+    let ceilings = try String(
+      contentsOf: folder.appendingPathComponent("data/ceilings.json"), encoding: .utf8)
+    #expect(ceilings.contains("\"bayes\"") && ceilings.contains("\"standardError\""))
+    let source = try String(contentsOf: folder.appendingPathComponent("data/train.src"), encoding: .utf8)
+    #expect(source.split(separator: "\n").allSatisfy { $0.split(separator: " ").contains("zu") })
+    let tiny = ["--embedding", "8", "--hidden", "16", "--quiet"]
+    try Self.run(
+      ["mrt", "train", "--data", "data", "--out", "mle", "--max-steps", "10", "--eval-every", "5"] + tiny,
+      in: folder)
+    for (objective, extra) in [
+      ("seq-nll", ["--candidates", "beam"]), ("max-margin", []), ("multi-margin", ["--deduplicate"]),
+      ("softmax-margin", ["--include-reference"]), ("risk", ["--normalise-costs", "--mle-weight", "0.3"]),
+    ] {
+      let out = try Self.run(
+        [
+          "mrt", "train", "--data", "data", "--init", "mle", "--objective", objective, "--out", objective,
+          "--max-steps", "2", "--eval-every", "2", "--samples", "3", "--sources-per-step", "2", "--quiet",
+        ] + extra, in: folder)
+      #expect(out.contains("\(objective): best dev BLEU"))
+    }
+    let mbr = try Self.run(
+      ["mrt", "eval", "mle", "--split", "test", "--decode", "mbr", "--mbr-samples", "4", "--examples", "0"],
+      in: folder)
+    #expect(mbr.contains("mle test (MBR over 4 samples, seed 1): BLEU = "))
+    #expect(
+      FileManager.default.fileExists(atPath: folder.appendingPathComponent("mle/test.mbr4-s1.hyp").path))
+    let beamMBR = try Self.run(
+      [
+        "mrt", "eval", "mle", "--decode", "mbr", "--mbr-candidates", "beam", "--mbr-samples", "3",
+        "--examples", "0",
+      ],
+      in: folder)
+    #expect(beamMBR.contains("(MBR over a 3-best beam)"))
+    let comparison = try Self.run(
+      [
+        "mrt", "compare", "--mle", "mle", "--mle", "mle", "--mrt", "risk", "--mrt", "risk",
+        "--method", "seq-nll=seq-nll,seq-nll", "--method", "MBR:mbr4=mle,mle",
+      ], in: folder)
+    #expect(
+      comparison.contains("| seed | MLE | MRT | MRT - MLE | seq-nll | seq-nll - MLE | MBR | MBR - MLE |"))
+    #expect(comparison.contains("| 95% CI |") && comparison.contains("Holm-adjusted over 3 comparisons"))
   }
 
   /// The grammar options reach the corpus: one clause and no noise give simple sentences whose
