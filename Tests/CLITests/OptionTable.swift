@@ -199,6 +199,7 @@ enum OptionTable {
         o("--drop-rate", .real(negativeAllowed: false)),
         o("--max-length", .count), o("--max-clauses", .count),
         o("--clause-rate", .real(negativeAllowed: false)),
+        o("<corpus>", .choice), o("--sword-dir", .text), o("--bpe-merges", .count), o("--max-words", .count),
       ]),
     Command(
       path: ["mrt", "train"], base: [("--data", "corpus"), ("--out", scratch + "/mrt")],
