@@ -37,6 +37,18 @@ import Testing
     #expect(!(try text("mle/dev.greedy.hyp").contains("@@")))
   }
 
+  @Test func badCorpusFormatNamesTheFile() throws {
+    let folder = try makeScratchFolder("bible-format")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try ToyTranslationCLITests.run(
+      ["mrt", "data", "--out", "data", "--train", "20", "--dev", "5", "--test", "5"], in: folder)
+    try Data(#"{"subwordJoiner": 7}"#.utf8).write(to: folder.appendingPathComponent("data/corpus.json"))
+    let output = try ToyTranslationCLITests.run(
+      ["mrt", "train", "--data", "data", "--out", "mle", "--max-steps", "2", "--quiet"], in: folder,
+      expectStatus: 1)
+    #expect(output.contains("data/corpus.json: invalid corpus format"))
+  }
+
   @Test func missingModulesNameTheAptPackages() throws {
     let folder = try makeScratchFolder("bible-missing")
     defer { try? FileManager.default.removeItem(at: folder) }
