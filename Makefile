@@ -2,15 +2,17 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/losslab
-APT_PACKAGES := libopenblas-dev pkg-config espeak-ng
+APT_PACKAGES := libopenblas-dev pkg-config espeak-ng zlib1g-dev
+# Bible corpus (`losslab mrt data bible`, docs/bible.md): SWORD modules, installed only by `make bible-data`.
+SWORD_PACKAGES := sword-text-sparv sword-text-kjv sword-text-web
 
-.PHONY: deps build test demo bench bench-peers format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures bench-ctc-decode check-rliable rliable-fixtures fuzz fuzz-ci test-faults test-tsan
+.PHONY: deps build test demo bench bench-peers format clean protos check-ecosystem test-slurm sb3-classic tpe-reference jiwer-fixtures decoder-wer flashlight-fixtures bench-ctc-decode check-rliable rliable-fixtures fuzz fuzz-ci test-faults test-tsan bible-data ztext-fixture
 
 # System dependencies: installed with apt-get only when missing.
 deps:
-	@if ! (command -v pkg-config >/dev/null 2>&1 && pkg-config --exists openblas \
+	@if ! (command -v pkg-config >/dev/null 2>&1 && pkg-config --exists openblas zlib \
 	       && command -v espeak-ng >/dev/null 2>&1); then \
-	  echo "make: installing $(APT_PACKAGES) (OpenBLAS or espeak-ng missing)"; \
+	  echo "make: installing $(APT_PACKAGES) (OpenBLAS, zlib or espeak-ng missing)"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi
@@ -132,6 +134,17 @@ check-rliable:
 rliable-fixtures:
 	-$(PYTHON) -m pip install -q $(RLIABLE_PACKAGES)
 	$(PYTHON) scripts/rliable_fixtures.py
+
+# Spanish-English Bible corpus in data/bible (docs/bible.md); installs the SWORD modules first.
+bible-data: build
+	@if [ ! -f /usr/share/sword/mods.d/spaRV1909eb.conf ] || [ ! -f /usr/share/sword/mods.d/engKJV2006eb.conf ] \
+	    || [ ! -f /usr/share/sword/mods.d/engWEB2015eb.conf ]; then \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SWORD_PACKAGES); fi
+	$(BIN) mrt data bible --out data/bible
+
+# Rewrites the tiny hand-made zText library Tests/Fixtures/sword (standard-library Python only).
+ztext-fixture:
+	$(PYTHON) scripts/make_ztext_fixture.py
 
 # Regenerates the committed swift-protobuf code from the .proto files (needs protoc from the
 # protobuf-compiler package and protoc-gen-swift built from swift-protobuf 1.39.0 on PATH).

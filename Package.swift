@@ -12,6 +12,7 @@ let package = Package(
       targets: [
         "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "CTC", "Speech", "BLEU",
         "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks", "TensorBoard", "ONNX",
+        "Corpora",
       ]),
   ],
   dependencies: [
@@ -40,6 +41,9 @@ let package = Package(
     .target(name: "CTC", dependencies: ["Core", "Tensors", "NeuralNets", "Speech"]),
     .target(name: "BLEU", dependencies: ["Core"]),
     .target(name: "Translation", dependencies: ["Core", "Tensors", "NeuralNets", "BLEU"]),
+    // Real corpora: SWORD zText Bible modules (zlib from the system), OSIS markup, byte-pair encoding.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "Corpora", dependencies: ["Core", "CZlib"]),
     // Experiments: statistics, run folders, reports, the training drivers.
     .target(name: "Statistics", dependencies: ["Core"]),
     // TensorBoard event files: TFRecord framing, CRC-32C, swift-protobuf messages (generated code
@@ -73,7 +77,7 @@ let package = Package(
       name: "losslab",
       dependencies: [
         "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC", "BLEU",
-        "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks",
+        "Translation", "Statistics", "Runs", "Reports", "Training", "Benchmarks", "Corpora",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Tests: one target per library area, shared helpers in TestSupport; only CLITests runs the
@@ -96,6 +100,7 @@ let package = Package(
     .testTarget(
       name: "TranslationTests",
       dependencies: ["Translation", "BLEU", "NeuralNets", "Tensors", "Core", "TestSupport"]),
+    .testTarget(name: "CorporaTests", dependencies: ["Corpora", "Core", "TestSupport"]),
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Core", "TestSupport"]),
     .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "Core", "TestSupport"]),
     .testTarget(

@@ -12,7 +12,8 @@ public struct ToyCorpusCeilings: Codable, Sendable {
 /// A parallel corpus as files: `<folder>/<split>.src` and `<split>.tgt`, one sentence per line,
 /// words separated by single spaces, line i of one file translating line i of the other. The toy
 /// corpus also writes `<split>.noise-free.tgt`, the references without noise (for analysis only:
-/// training and evaluation never read it).
+/// training and evaluation never read it). A corpus of subwords (the Bible corpus) adds
+/// `corpus.json` (``ParallelCorpusFormat``) and word-level references `<split>.ref1`, `.ref2`...
 public enum ParallelCorpus {
   public static let splits = ["train", "dev", "test"]
 
@@ -58,6 +59,49 @@ public enum ParallelCorpus {
     return report
   }
 
+  /// Writes one split of a corpus: `.src`/`.tgt` token lines and `<split>.ref<i>` word-level
+  /// reference lines, one file per reference stream.
+  public static func write(
+    to folder: URL, split: String, sources: [[String]], targets: [[String]], references: [[[String]]]
+  ) throws {
+    try AtomicFile.write(lines(sources), to: sourceURL(folder, split: split))
+    try AtomicFile.write(lines(targets), to: targetURL(folder, split: split))
+    for (i, stream) in references.enumerated() {
+      try AtomicFile.write(lines(stream), to: referenceURL(folder, split: split, number: i + 1))
+    }
+  }
+
+  public static func referenceURL(_ folder: URL, split: String, number: Int) -> URL {
+    folder.appendingPathComponent("\(split).ref\(number)")
+  }
+
+  /// The folder's `corpus.json`, or the word-level default when there is none (the toy corpus).
+  /// - Throws: `FileError` for a `corpus.json` that does not decode.
+  public static func format(_ folder: URL) throws -> ParallelCorpusFormat {
+    let url = folder.appendingPathComponent(ParallelCorpusFormat.fileName)
+    guard let data = try? Data(contentsOf: url) else { return ParallelCorpusFormat() }
+    do { return try JSONDecoder().decode(ParallelCorpusFormat.self, from: data) } catch {
+      throw FileError(path: url.path, reason: "invalid corpus format: \(error.plainReason)")
+    }
+  }
+
+  /// The words of a token line: subwords joined back where the format has a joiner.
+  public static func words(_ tokens: [String], format: ParallelCorpusFormat) -> [String] {
+    guard let joiner = format.subwordJoiner, !joiner.isEmpty else { return tokens }
+    var words: [String] = []
+    var current = ""
+    for token in tokens {
+      if token.hasSuffix(joiner) {
+        current += token.dropLast(joiner.count)
+      } else {
+        words.append(current + token)
+        current = ""
+      }
+    }
+    if !current.isEmpty { words.append(current) }
+    return words
+  }
+
   static func lines(_ sentences: [[String]]) -> String {
     sentences.map { $0.joined(separator: " ") + "\n" }.joined()
   }
@@ -88,5 +132,28 @@ public enum ParallelCorpus {
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     if lines.last == "" { lines.removeLast() }
     return lines.map { $0.split(separator: " ").map(String.init) }
+  }
+}
+
+/// `corpus.json` of a corpus folder: what training and evaluation need to know beyond the token
+/// lines. Absent for the toy corpus (tokens are words, one reference: `.tgt`).
+public struct ParallelCorpusFormat: Codable, Sendable, Equatable {
+  public static let fileName = "corpus.json"
+  /// What the corpus is, in words.
+  public var description = "word-level parallel corpus"
+  /// The marker ending a subword that continues into the next token (`@@`, as subword-nmt);
+  /// hypotheses and `.tgt` lines are joined back into words before BLEU. nil: tokens are words.
+  public var subwordJoiner: String?
+  /// How many word-level reference files `<split>.ref1...` each split has (`.ref1` is the `.tgt`
+  /// joined into words; `.ref2` a second translation).
+  public var referenceFiles: [String: Int] = [:]
+
+  public init(
+    description: String = "word-level parallel corpus", subwordJoiner: String? = nil,
+    referenceFiles: [String: Int] = [:]
+  ) {
+    self.description = description
+    self.subwordJoiner = subwordJoiner
+    self.referenceFiles = referenceFiles
   }
 }

@@ -152,13 +152,15 @@ public enum MRTEvaluation {
     let beam = decoding.beam
     let config = try run.readConfig(MRTConfiguration.self)
     let (model, vocabularies) = try MRTTraining.loadModel(run)
-    let corpus = try ParallelCorpus.read(URL(fileURLWithPath: data ?? config.data), split: split)
+    let folder = URL(fileURLWithPath: data ?? config.data)
+    let corpus = try ParallelCorpus.read(folder, split: split)
+    let format = try ParallelCorpus.format(folder)
     let started = Date()
     let hypotheses = translate(
       model, sources: corpus.sources.map(vocabularies.source.encode), decoding: decoding
-    ).map { vocabularies.target.decode($0).joined(separator: " ") }
+    ).map { ParallelCorpus.words(vocabularies.target.decode($0), format: format).joined(separator: " ") }
     let seconds = Date().timeIntervalSince(started)
-    let references = corpus.targets.map { $0.joined(separator: " ") }
+    let references = corpus.targets.map { ParallelCorpus.words($0, format: format).joined(separator: " ") }
     let bleu = BLEU()
     let score = try bleu.corpusScore(hypotheses: hypotheses, references: [references])
     let name = "\(split).\(decoding.tag).hyp"
@@ -166,7 +168,8 @@ public enum MRTEvaluation {
       hypotheses.map { $0 + "\n" }.joined(), to: run.url.appendingPathComponent(name))
     let shown = (0..<min(max(examples, 0), hypotheses.count)).map {
       MRTEvaluationReport.Example(
-        source: corpus.sources[$0].joined(separator: " "), reference: references[$0],
+        source: ParallelCorpus.words(corpus.sources[$0], format: format).joined(separator: " "),
+        reference: references[$0],
         hypothesis: hypotheses[$0])
     }
     return MRTEvaluationReport(

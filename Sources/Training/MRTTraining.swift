@@ -187,13 +187,16 @@ public enum MRTTraining {
     let trainTargets = train.targets.map(vocabularies.target.encode)
     let devCount = min(config.devSentences, dev.sources.count)
     let devSources = dev.sources.prefix(devCount).map(vocabularies.source.encode)
-    let devReferences = dev.targets.prefix(devCount).map { $0.joined(separator: " ") }
+    let format = try ParallelCorpus.format(dataURL)
+    let devReferences = dev.targets.prefix(devCount).map {
+      ParallelCorpus.words($0, format: format).joined(separator: " ")
+    }
     let trainReferences: [BLEUReference] =
       config.objective.usesCandidates ? try trainTargets.map { try BLEUReference(tokens: [$0]) } : []
 
     func evaluate(step: Int) throws -> Bool {
       let hypotheses = MRTEvaluation.translate(model, sources: devSources, beam: 1)
-        .map { vocabularies.target.decode($0).joined(separator: " ") }
+        .map { ParallelCorpus.words(vocabularies.target.decode($0), format: format).joined(separator: " ") }
       let score = try BLEU().corpusScore(hypotheses: hypotheses, references: [devReferences])
       try session.check([("dev/bleu", score.score)], step: step)
       try metrics.log([

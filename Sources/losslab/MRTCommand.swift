@@ -20,9 +20,12 @@ struct MRTCommand: ParsableCommand {
 
   struct Data: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Write the synthetic parallel corpus (train/dev/test .src/.tgt).")
+      abstract: "Write a parallel corpus (train/dev/test .src/.tgt): the synthetic one or Bible verses.")
 
+    @Argument(help: "Corpus: toy (synthetic, default) or bible (es-en verses, SWORD modules).")
+    var corpus = "toy"
     @Option(help: "Output folder.") var out: String
+    @OptionGroup var bible: BibleDataOptions
     @Option(help: "Corpus seed (default 1).") var seed: UInt64 = 1
     @Option(help: "Training pairs (default 30000).") var train = 30_000
     @Option(help: "Dev pairs (default 1000).") var dev = 1_000
@@ -49,6 +52,10 @@ struct MRTCommand: ParsableCommand {
     var ceilingDraws = 20
 
     func validate() throws {
+      guard ["toy", "bible"].contains(corpus) else {
+        throw ValidationError("CORPUS '\(corpus)': allowed toy, bible")
+      }
+      try bible.validate(corpus: corpus)
       try Allowed.path("--out", out)
       for (flag, value) in [("--train", train), ("--dev", dev), ("--test", test)] {
         try Allowed.check(flag, value, 1...Limits.corpusPairs)
@@ -70,6 +77,7 @@ struct MRTCommand: ParsableCommand {
     }
 
     func run() throws {
+      if corpus == "bible" { return try bible.write(to: out) }
       var options = ToyTranslation.Options()
       options.indefiniteRate = indefiniteRate
       options.dropRate = dropRate

@@ -211,6 +211,7 @@ enum OptionTable {
         o("--ambiguous-phrases", .count), o("--idiom-rate", .real(negativeAllowed: false)),
         o("--alternatives", .count), o("--optional-rate", .real(negativeAllowed: false)),
         o("--ceiling-draws", .count),
+        o("<corpus>", .choice), o("--sword-dir", .text), o("--bpe-merges", .count), o("--max-words", .count),
       ]),
     Command(
       path: ["mrt", "train"], base: [("--data", "corpus"), ("--out", scratch + "/mrt")],
