@@ -16,6 +16,7 @@ let harnesses: [(name: String, products: [String])] = [
   ("FuzzReplay", ["LossLab"]),
   ("FuzzARPA", ["LossLab"]),
   ("FuzzSweepSpace", ["LossLab"]),
+  ("FuzzCorpora", ["LossLab"]),
 ]
 
 let package = Package(

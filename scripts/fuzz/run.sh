@@ -15,7 +15,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 # Allocations beyond this are findings: no parser may allocate far more than its input.
 FUZZ_MALLOC_LIMIT_MB=${FUZZ_MALLOC_LIMIT_MB:-512}
 FUZZ_RSS_LIMIT_MB=${FUZZ_RSS_LIMIT_MB:-2048}
-ALL=(FuzzGridMap FuzzPreset FuzzShaping FuzzSafeTensors FuzzWAV FuzzManifest FuzzBLEU FuzzJSON FuzzReplay FuzzARPA FuzzSweepSpace)
+ALL=(FuzzGridMap FuzzPreset FuzzShaping FuzzSafeTensors FuzzWAV FuzzManifest FuzzBLEU FuzzJSON FuzzReplay FuzzARPA FuzzSweepSpace FuzzCorpora)
 HARNESSES=("$@")
 [ ${#HARNESSES[@]} -eq 0 ] && HARNESSES=("${ALL[@]}")
 
