@@ -18,6 +18,10 @@ public struct PPORunConfig: Codable, Sendable, Equatable {
   public var checkpointFreq: Int = 50
   /// OpenBLAS threads.
   public var threads: Int = 1
+  /// PPO's update implementation (`rl train --update`): nil or `auto` (the fused C kernels where
+  /// the CPU has AVX2 or AVX-512, else the tape), `fused` or `tape`. Saved so that `--resume`
+  /// continues on the same code path.
+  public var update: String?
   /// Reward shaping name (`pbrs:bfs`, see `ShapingSpec`); nil or `none`: the true reward.
   public var shaping: String?
   public var ppo: PPOConfig
@@ -36,7 +40,7 @@ public struct PPORunConfig: Codable, Sendable, Equatable {
     case evalFreq = "eval_freq"
     case evalEpisodes = "eval_episodes"
     case checkpointFreq = "checkpoint_freq"
-    case threads, shaping, ppo
+    case threads, update, shaping, ppo
   }
 
   /// The environment, parsed with its options.

@@ -23,6 +23,8 @@ public struct PPORunRequest: Sendable, Equatable {
   public var evalEpisodes = 20
   public var checkpointFreq = 50
   public var threads = 1
+  /// `auto`, `fused` or `tape` (``PPORunConfig/update``).
+  public var update = "auto"
 
   public init(env: String? = nil, preset: String? = nil) {
     self.env = env
@@ -76,6 +78,7 @@ public struct PPORunRequest: Sendable, Equatable {
     config.evalEpisodes = evalEpisodes
     config.checkpointFreq = checkpointFreq
     config.threads = threads
+    config.update = update == "auto" ? nil : update
     return config
   }
 }

@@ -80,6 +80,7 @@ public final class PPOTraining {
     ppo = try PPO(
       config: config.ppo, env: spec.makeVector(numEnvs: config.ppo.nEnvs, transform: shaping),
       seed: config.seed, totalTimesteps: config.totalTimesteps)
+    if let update = config.update, update != "auto" { ppo.useFusedUpdate = update == "fused" }
     var keys = MetricName.ppo + ["rollout/ep_success_rate", "train/clip_range_vf"]
     if isShaped {
       keys.insert(MetricName.episodeShapedRewardMean, at: keys.firstIndex(of: MetricName.episodeLengthMean)!)

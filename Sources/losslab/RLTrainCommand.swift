@@ -62,6 +62,12 @@ struct RLTrainCommand: ParsableCommand {
   @Option(help: "OpenBLAS threads (1 is fastest for these network sizes).")
   var threads: Int = 1
 
+  @Option(
+    help:
+      "PPO update implementation: auto (fused C kernels where the CPU has AVX2 or AVX-512), fused or tape (kept by --resume)."
+  )
+  var update = "auto"
+
   @Flag(name: .customLong("no-progress"), help: "No progress bar.")
   var noProgress = false
 
@@ -76,6 +82,9 @@ struct RLTrainCommand: ParsableCommand {
     _ = try environment.options()
     try Allowed.check("--steps", steps, 1...Limits.environmentSteps)
     try ThreadsOption.check(threads)
+    guard ["auto", "fused", "tape"].contains(update) else {
+      throw ValidationError("--update must be auto, fused or tape, got '\(update)'")
+    }
     try Allowed.check("--eval-freq", evalFreq, 0...Limits.steps)
     try Allowed.check("--eval-episodes", evalEpisodes, 1...Limits.repeats)
     try Allowed.check("--checkpoint-freq", checkpointFreq, 1...Limits.steps)
@@ -93,6 +102,7 @@ struct RLTrainCommand: ParsableCommand {
     request.evalEpisodes = evalEpisodes
     request.checkpointFreq = checkpointFreq
     request.threads = threads
+    request.update = update
     return request
   }
 

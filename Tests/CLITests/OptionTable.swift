@@ -72,6 +72,7 @@ enum OptionTable {
         o("--shaping", .text), o("--seed", .seed), o("--steps", .count), o("--out", .text),
         o("--resume", .text), o("--eval-freq", .count), o("--eval-episodes", .count),
         o("--checkpoint-freq", .count), o("--threads", .count), o("--keep-checkpoints", .count),
+        o("--update", .choice),
       ]),
     Command(
       path: ["rl", "eval"], base: [("<run-folder>", "run")],

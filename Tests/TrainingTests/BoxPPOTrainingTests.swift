@@ -89,7 +89,7 @@ import Training
     #expect(table.column(MetricName.episodeRewardMean)?.compactMap { $0 }.last.map { $0 < 0 } == true)
     #expect(outcome.lastEvaluation.map { $0.meanLength == 200 } == true)
     let weights = try SafeTensors.load(from: try #require(folder.latestCheckpoint()).weightsURL)
-    #expect(weights.tensors.first { $0.name == "policy.log_std" }?.tensor.shape == [64, 1])
+    #expect(weights.tensors.first { $0.name == "policy.log_std" }?.tensor.shape == [128, 1])  // 128x128 preset
     // rl eval's loader rebuilds the Gaussian policy and acts with its mean.
     let trained = try TrainedPolicy(folder: folder)
     #expect(trained.policy.gaussian != nil)

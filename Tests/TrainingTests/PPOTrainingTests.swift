@@ -93,6 +93,21 @@ private func deterministicColumns(_ folder: RunFolder) throws -> [[String]] {
     #expect(rowsA != (try deterministicColumns(c)))
   }
 
+  /// `--update tape` keeps the tape path whatever the CPU, is saved in config.json and survives
+  /// `--resume` (the saved config is what a resume trains with).
+  @Test func updatePathIsChosenSavedAndResumed() throws {
+    let folder = temporaryFolder("update-tape")
+    defer { try? FileManager.default.removeItem(at: folder.url) }
+    var config = try shortCartPole()
+    config.update = "tape"
+    config.totalTimesteps = 512
+    let training = try PPOTraining(config: config, folder: folder, resume: false)
+    #expect(training.ppo.updatePath == "tape")
+    _ = try training.run(progress: nil)
+    let saved = try JSONDecoder().decode(PPORunConfig.self, from: Data(contentsOf: folder.configURL))
+    #expect(saved.update == "tape")
+  }
+
   @Test func resumeContinuesExactly() throws {
     let whole = temporaryFolder("whole")
     let split = temporaryFolder("split")
