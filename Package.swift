@@ -65,7 +65,8 @@ let package = Package(
       name: "Training",
       dependencies: [
         "Core", "Tensors", "NeuralNets", "Environments", "Reinforcement", "Speech", "CTC", "BLEU",
-        "Translation", "Statistics", "Runs", "Reports", "ONNX", .product(name: "Yams", package: "Yams"),
+        "Translation", "Statistics", "Runs", "Reports", "ONNX", "Corpora",
+        .product(name: "Yams", package: "Yams"),
       ]),
     .target(
       name: "Benchmarks",

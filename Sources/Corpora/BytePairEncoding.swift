@@ -103,7 +103,7 @@ public struct BytePairEncoding: Sendable, Equatable {
   }
 
   /// Words from subwords: the inverse of `apply` (a trailing `@@` at the end is dropped).
-  public static func join(_ subwords: [String]) -> [String] {
+  public static func join(_ subwords: [String], joiner: String = joiner) -> [String] {
     var words: [String] = []
     var current = ""
     for piece in subwords {

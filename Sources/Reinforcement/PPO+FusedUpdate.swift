@@ -103,14 +103,7 @@ extension PPO {
       }
       stats.epochs += 1
     }
-    nUpdates += stats.epochs
-    let c = Double(Swift.max(sums.count, 1))
-    stats.policyGradientLoss = sums.pg / c
-    stats.valueLoss = sums.vf / c
-    stats.entropyLoss = sums.ent / c
-    stats.approxKl = sums.kl / c
-    stats.clipFraction = sums.clip / c
-    stats.explainedVariance = PPO.explainedVariance(predictions: buffer.values, targets: buffer.returns)
+    finish(&stats, sums: sums)
     return stats
   }
 }

@@ -368,6 +368,17 @@ public final class PPO {
       }
       stats.epochs += 1
     }
+    finish(&stats, sums: sums)
+    stats.std = policy.gaussian?.meanStd
+    return stats
+  }
+
+  /// The update's epoch count and its losses averaged over minibatches (SB3's `train/*`), on both
+  /// update paths.
+  func finish(
+    _ stats: inout TrainStats,
+    sums: (pg: Double, vf: Double, ent: Double, kl: Double, clip: Double, count: Int)
+  ) {
     nUpdates += stats.epochs
     let c = Double(Swift.max(sums.count, 1))
     stats.policyGradientLoss = sums.pg / c
@@ -376,8 +387,6 @@ public final class PPO {
     stats.approxKl = sums.kl / c
     stats.clipFraction = sums.clip / c
     stats.explainedVariance = PPO.explainedVariance(predictions: buffer.values, targets: buffer.returns)
-    stats.std = policy.gaussian?.meanStd
-    return stats
   }
 
   /// One iteration: collect a rollout, then update. Returns the update's statistics.

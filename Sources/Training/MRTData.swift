@@ -1,4 +1,5 @@
 import Core
+import Corpora
 import Foundation
 import Translation
 
@@ -88,18 +89,7 @@ public enum ParallelCorpus {
   /// The words of a token line: subwords joined back where the format has a joiner.
   public static func words(_ tokens: [String], format: ParallelCorpusFormat) -> [String] {
     guard let joiner = format.subwordJoiner, !joiner.isEmpty else { return tokens }
-    var words: [String] = []
-    var current = ""
-    for token in tokens {
-      if token.hasSuffix(joiner) {
-        current += token.dropLast(joiner.count)
-      } else {
-        words.append(current + token)
-        current = ""
-      }
-    }
-    if !current.isEmpty { words.append(current) }
-    return words
+    return BytePairEncoding.join(tokens, joiner: joiner)
   }
 
   static func lines(_ sentences: [[String]]) -> String {
