@@ -11,12 +11,6 @@
 #define TR 4
 #define TK 2
 #include "kernels_body.h"
-#undef SFX
-#undef VW
-#undef MR
-#undef NV
-#undef TR
-#undef TK
 
 #if defined(__x86_64__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
@@ -27,12 +21,6 @@
 #define TR 4
 #define TK 2
 #include "kernels_body.h"
-#undef SFX
-#undef VW
-#undef MR
-#undef NV
-#undef TR
-#undef TK
 #pragma clang attribute pop
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx2,fma"))), apply_to = function)
@@ -43,12 +31,6 @@
 #define TR 4
 #define TK 4
 #include "kernels_body.h"
-#undef SFX
-#undef VW
-#undef MR
-#undef NV
-#undef TR
-#undef TK
 #pragma clang attribute pop
 #endif
 

@@ -249,3 +249,11 @@ static void LL_FN(adam)(
 
 #undef VF
 #undef VI
+
+// The including file defines these per variant (dispatch.c).
+#undef SFX
+#undef VW
+#undef MR
+#undef NV
+#undef TR
+#undef TK

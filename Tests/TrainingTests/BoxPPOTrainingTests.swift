@@ -45,16 +45,6 @@ import Training
     return config
   }
 
-  static func rows(_ folder: RunFolder) throws -> [[String]] {
-    let lines = try String(contentsOf: folder.metricsCSVURL, encoding: .utf8).split(separator: "\n")
-    let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    let keep = header.indices.filter { !PPOTraining.wallClockKeys.contains(header[$0]) }
-    return lines.map { line in
-      let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-      return keep.map { cells[$0] }
-    }
-  }
-
   /// The Zoo's presets, apart from the documented tuned keys (docs/continuous.md, "Tuned presets").
   @Test func presetsAreTheZoosPlusTheTunedKeys() throws {
     let p = try PPOPreset.resolve("pendulum", in: Self.presets).config
@@ -119,7 +109,7 @@ import Training
     let second = try PPOTraining(config: config, folder: split, resume: true)
     #expect(second.ppo.numTimesteps == 384 && second.ppo.rewardNormalizer == first.ppo.rewardNormalizer)
     _ = try second.run(progress: nil)
-    #expect((try Self.rows(split)) == (try Self.rows(whole)))
+    #expect((try deterministicColumns(split)) == (try deterministicColumns(whole)))
     for (p, q) in zip(uninterrupted.ppo.policy.parameters, second.ppo.policy.parameters) {
       #expect(p.value == q.value)
     }
